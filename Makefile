@@ -1,0 +1,57 @@
+# The two commands a new engineer needs are `make run` and `make test`; both create .venv.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help run test lint typecheck pytest openapi migrate bench clean
+
+help:
+	@echo "make run       create .venv, install, migrate, serve on $(HOST):$(PORT) (SQLite by default)"
+	@echo "make test      create .venv with dev extras, lint, type-check and run the whole suite"
+	@echo "make openapi   regenerate openapi.json from the app"
+	@echo "make bench     run the benchmark (not part of make test)"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(BIN)/career-mobility migrate
+	@echo
+	@echo "Serving on http://$(HOST):$(PORT)  (Swagger UI: http://$(HOST):$(PORT)/docs)"
+	@echo "Get an admin key, in another shell:  $(BIN)/career-mobility orgs create Acme"
+	@echo
+	$(BIN)/career-mobility serve --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff format --check app tests migrations
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+test: lint typecheck pytest
+
+openapi: $(VENV)/.installed
+	$(BIN)/python -m app.openapi > openapi.json
+	@echo "openapi.json regenerated"
+
+migrate: $(VENV)/.installed
+	$(BIN)/career-mobility migrate
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis dist build

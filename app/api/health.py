@@ -1,0 +1,68 @@
+"""Liveness, readiness and metrics: no authentication, for probes and scrapers."""
+
+from fastapi import APIRouter, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from app.db import get_database
+from app.migrate import current_revision, head_revision
+from app.observability import metrics_response
+
+api = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Ready(BaseModel):
+    status: str
+    database: str
+    schema_revision: str | None
+    expected_revision: str | None
+
+
+def _check() -> Ready:
+    expected = head_revision()
+    try:
+        revision = current_revision(get_database().reader)
+    except Exception:  # noqa: BLE001 - any failure to reach the database means not ready
+        return Ready(
+            status="unavailable",
+            database="unreachable",
+            schema_revision=None,
+            expected_revision=expected,
+        )
+    status = "ready" if revision == expected else "schema_behind"
+    return Ready(
+        status=status, database="reachable", schema_revision=revision, expected_revision=expected
+    )
+
+
+@api.get("/healthz", response_model=Health, summary="Liveness: the process answers")
+def healthz() -> Health:
+    return Health(status="ok")
+
+
+@api.get(
+    "/readyz",
+    response_model=Ready,
+    summary="Readiness: database reachable and schema at head",
+    responses={503: {"model": Ready, "description": "Not ready: database down or schema behind."}},
+)
+async def readyz(response: Response) -> Ready:
+    ready = await run_in_threadpool(_check)
+    if ready.status != "ready":
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+    return ready
+
+
+@api.get(
+    "/metrics",
+    summary="Prometheus metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text format."}},
+)
+def metrics() -> Response:
+    return metrics_response()

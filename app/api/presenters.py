@@ -1,0 +1,175 @@
+"""Turn stored rows and domain results into the API's response shapes."""
+
+from __future__ import annotations
+
+from app.domain.mobility import MoveType
+from app.domain.values import Requirement, cents_to_decimal
+from app.models import CareerEvent, Position
+from app.schemas.common import MoneyOut
+from app.schemas.comparisons import ComparisonPublic, PayComparison, as_float
+from app.schemas.employees import Advancement, EmployeePublic
+from app.schemas.events import EventPublic
+from app.schemas.policy import PolicyPublic
+from app.schemas.positions import PayBandOut, PositionPublic, PositionSummary, RequirementOut
+from app.schemas.readiness import ComponentOut, GapOut, NextStepOut, ReadinessPublic
+from app.services.comparisons import ComparisonResult
+from app.services.employees import EmployeeView
+from app.services.policy import StoredPolicy
+from app.services.positions import pay_band, requirements_of
+from app.services.readiness import ReadinessResult
+
+
+def requirement_out(req: Requirement) -> RequirementOut:
+    return RequirementOut(kind=req.kind, name=req.name, mandatory=req.mandatory)
+
+
+def position_summary(p: Position) -> PositionSummary:
+    return PositionSummary(
+        id=p.id, code=p.code, title=p.title, family=p.family, track=p.track, level=p.level
+    )
+
+
+def position_public(p: Position) -> PositionPublic:
+    band = pay_band(p)
+    return PositionPublic(
+        **position_summary(p).model_dump(),
+        pay_band=PayBandOut(
+            currency=band.currency,
+            min=cents_to_decimal(band.min_cents),
+            max=cents_to_decimal(band.max_cents),
+            midpoint=cents_to_decimal(band.midpoint_cents),
+        )
+        if band
+        else None,
+        requirements=[requirement_out(r) for r in requirements_of(p)],
+        min_months_in_role=p.min_months_in_role,
+        created_at=p.created_at,
+        updated_at=p.updated_at,
+        version=p.version,
+    )
+
+
+def _money(cents: int | None, currency: str | None) -> MoneyOut | None:
+    if cents is None or currency is None:
+        return None
+    return MoneyOut(amount=cents_to_decimal(cents), currency=currency)
+
+
+def employee_public(view: EmployeeView) -> EmployeePublic:
+    e, projection = view.employee, view.projection
+    salary = projection.salary
+    return EmployeePublic(
+        id=e.id,
+        external_id=e.external_id,
+        display_name=e.display_name,
+        created_at=e.created_at,
+        current_position_id=projection.position_id,
+        current_salary=_money(salary.cents, salary.currency) if salary else None,
+        hired_on=projection.hired_on,
+        status=projection.status,
+        advancement=Advancement(
+            promotions=view.count(MoveType.promotion),
+            lateral_moves=view.count(MoveType.lateral),
+            demotions=view.count(MoveType.demotion),
+            trainings=view.counts.get("training_completed", 0),
+            certifications=view.counts.get("certification_earned", 0),
+            skills=view.counts.get("skill_acquired", 0),
+            months_in_current_role=view.months_in_current_role,
+        ),
+    )
+
+
+def event_public(ev: CareerEvent) -> EventPublic:
+    return EventPublic(
+        id=ev.id,
+        employee_id=ev.employee_id,
+        type=ev.type,
+        occurred_on=ev.occurred_on,
+        recorded_at=ev.recorded_at,
+        position_id=ev.position_id,
+        salary=_money(ev.salary_cents, ev.salary_currency),
+        rating=ev.rating,
+        name=ev.name,
+        description=ev.description,
+        classification=ev.classification,
+        voided_at=ev.voided_at,
+        void_reason=ev.void_reason,
+    )
+
+
+def comparison_public(result: ComparisonResult) -> ComparisonPublic:
+    c = result.comparison
+    pay = (
+        PayComparison(
+            currency=c.pay.currency,
+            from_midpoint=cents_to_decimal(c.pay.from_midpoint_cents),
+            to_midpoint=cents_to_decimal(c.pay.to_midpoint_cents),
+            delta=cents_to_decimal(c.pay.delta_cents),
+            delta_percent=as_float(c.pay.delta_percent),
+        )
+        if c.pay
+        else None
+    )
+    out = ComparisonPublic(
+        from_position=position_summary(result.source),
+        to_position=position_summary(result.target),
+        move_type=c.move_type,
+        level_delta=c.level_delta,
+        track_change=c.track_change,
+        family_change=c.family_change,
+        pay=pay,
+        new_requirements=[requirement_out(r) for r in c.new_requirements],
+        summary=c.summary,
+    )
+    fit = result.fit
+    if fit is None:
+        return out
+    salary = fit.current_salary
+    out.employee_id = result.employee_id
+    out.requirements_met = [requirement_out(r) for r in fit.requirements_met]
+    out.requirements_missing = [requirement_out(r) for r in fit.requirements_missing]
+    out.current_salary = _money(salary.cents, salary.currency) if salary else None
+    out.raise_to_band_min = (
+        cents_to_decimal(fit.raise_to_band_min_cents)
+        if fit.raise_to_band_min_cents is not None
+        else None
+    )
+    out.compa_ratio_before = as_float(fit.compa_ratio_before)
+    out.compa_ratio_after = as_float(fit.compa_ratio_after)
+    out.flags = list(fit.flags)
+    return out
+
+
+def readiness_public(result: ReadinessResult) -> ReadinessPublic:
+    r = result.readiness
+    return ReadinessPublic(
+        employee_id=result.employee_id,
+        target_position_id=result.target_position_id,
+        as_of=r.as_of,
+        score=float(r.score),
+        band=r.band,
+        components=[
+            ComponentOut(
+                name=c.name, score=float(c.score), weight=float(c.weight), evidence=list(c.evidence)
+            )
+            for c in r.components
+        ],
+        gaps=[
+            GapOut(
+                component=g.component,
+                text=g.text,
+                requirement=requirement_out(g.requirement) if g.requirement else None,
+            )
+            for g in r.gaps
+        ],
+        next_steps=[
+            NextStepOut(component=s.component, action=s.action, gain=float(s.gain))
+            for s in r.next_steps
+        ],
+        move_type=r.move_type,
+        policy_version=r.policy_version,
+    )
+
+
+def policy_public(stored: StoredPolicy) -> PolicyPublic:
+    return PolicyPublic(version=stored.policy.version, created_at=stored.created_at, **stored.body)

@@ -1,0 +1,58 @@
+"""Service settings, read from the environment (and an optional `.env` file)."""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob the service has; each is an environment variable of the same name."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./career_mobility.db",
+        description="SQLAlchemy URL: SQLite file (default) or postgresql+psycopg://...",
+    )
+    db_pool_size: int = Field(default=10, ge=1, description="Connections kept open per process.")
+    db_max_overflow: int = Field(default=5, ge=0, description="Extra connections under bursts.")
+    db_pool_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds a request waits for a free connection."
+    )
+    db_connect_timeout: int = Field(
+        default=3, ge=1, description="Seconds to wait for the database to accept a connection."
+    )
+    db_statement_timeout_ms: int = Field(
+        default=10_000, ge=0, description="PostgreSQL statement timeout; 0 disables it."
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=15_000, ge=0, description="How long a SQLite writer waits for the lock."
+    )
+    retry_after_seconds: int = Field(
+        default=5, ge=1, description="Retry-After sent with 503 when the database is down."
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest JSON request body accepted (413 past it)."
+    )
+    max_import_bytes: int = Field(
+        default=1_073_741_824, ge=1024, description="Largest NDJSON import body accepted."
+    )
+    idempotency_ttl_hours: int = Field(default=24, ge=1, description="How long keys are kept.")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins allowed by CORS; empty means CORS is closed."
+    )
+    log_level: str = Field(default="INFO", description="Python logging level.")
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="One JSON object per line, or human-readable lines."
+    )
+    web_concurrency: int = Field(
+        default=1, ge=1, description="Worker processes for `career-mobility serve`."
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Return the process-wide settings, read once."""
+    return Settings()

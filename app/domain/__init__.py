@@ -1,0 +1,1 @@
+"""Pure domain logic: no FastAPI, SQLModel or database imports below this package."""

@@ -1,0 +1,198 @@
+"""Replay a person's career events into what they hold on a day, and what is inconsistent.
+
+Events are applied in `occurred_on` order, then arrival order (`seq`); voided events are
+skipped. The same replay classifies every move against the position held on its date, so a
+back-filled or voided event re-classifies the moves after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from app.domain.mobility import MoveType, classify_levels
+from app.domain.values import Money
+
+
+class EventType(StrEnum):
+    hire = "hire"
+    position_change = "position_change"
+    promotion = "promotion"
+    lateral_move = "lateral_move"
+    demotion = "demotion"
+    salary_change = "salary_change"
+    training_completed = "training_completed"
+    certification_earned = "certification_earned"
+    skill_acquired = "skill_acquired"
+    leadership_activity = "leadership_activity"
+    initiative = "initiative"
+    performance_review = "performance_review"
+    exit = "exit"
+
+
+MOVE_TYPES = frozenset(
+    {EventType.position_change, EventType.promotion, EventType.lateral_move, EventType.demotion}
+)
+# The classification an asserted move type promises.
+ASSERTED_KIND: dict[EventType, MoveType] = {
+    EventType.promotion: MoveType.promotion,
+    EventType.lateral_move: MoveType.lateral,
+    EventType.demotion: MoveType.demotion,
+}
+DEVELOPMENT_TYPES = frozenset(
+    {EventType.training_completed, EventType.certification_earned, EventType.skill_acquired}
+)
+LEADERSHIP_TYPES = frozenset({EventType.leadership_activity, EventType.initiative})
+# The types that change what a person holds; the rest are evidence only.
+STATE_TYPES = MOVE_TYPES | {EventType.hire, EventType.salary_change, EventType.exit}
+
+
+class Status(StrEnum):
+    pending = "pending"
+    active = "active"
+    exited = "exited"
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    id: str
+    type: EventType
+    occurred_on: date
+    seq: int
+    position_id: str | None = None
+    salary: Money | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    event_id: str
+    field: str
+    message: str
+
+
+@dataclass
+class Projection:
+    """What a person holds after the replay, and what the replay found."""
+
+    status: Status = Status.pending
+    position_id: str | None = None
+    salary: Money | None = None
+    hired_on: date | None = None
+    role_started_on: date | None = None
+    role_event_id: str | None = None
+    classifications: dict[str, MoveType] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def chronological(events: Iterable[EventFacts]) -> list[EventFacts]:
+    """Return events in history order: by date, then by arrival."""
+    return sorted(events, key=lambda e: (e.occurred_on, e.seq))
+
+
+def replay(
+    *,
+    events: Iterable[EventFacts],
+    level_of: Callable[[str], int | None] | Mapping[str, int],
+    as_of: date | None = None,
+) -> Projection:
+    """Return the projection of the (non-voided) events up to `as_of` (all when None)."""
+    lookup = level_of.get if isinstance(level_of, Mapping) else level_of
+    state = Projection()
+    for ev in chronological(events):
+        if as_of is not None and ev.occurred_on > as_of:
+            break
+        _apply(state, ev, lookup)
+    return state
+
+
+def _apply(state: Projection, ev: EventFacts, level_of: Callable[[str], int | None]) -> None:
+    employed = state.status is Status.active
+    day = ev.occurred_on.isoformat()
+    if ev.type is EventType.hire:
+        if employed:
+            state.problems.append(
+                Problem(
+                    ev.id,
+                    "type",
+                    f"the person is already employed on {day} (hired on {state.hired_on}); "
+                    "record an exit before a rehire",
+                )
+            )
+            return
+        state.status = Status.active
+        state.position_id = ev.position_id
+        state.salary = ev.salary
+        state.hired_on = ev.occurred_on
+        state.role_started_on = ev.occurred_on
+        state.role_event_id = ev.id
+    elif ev.type in MOVE_TYPES:
+        if not employed or state.position_id is None:
+            when = "after their exit" if state.status is Status.exited else "before their hire"
+            state.problems.append(
+                Problem(
+                    ev.id,
+                    "occurred_on",
+                    f"the person holds no position on {day} ({when}); record the hire first",
+                )
+            )
+            return
+        if ev.position_id == state.position_id:
+            state.problems.append(
+                Problem(ev.id, "position_id", f"the person already holds this position on {day}")
+            )
+            return
+        before, after = level_of(state.position_id), level_of(ev.position_id or "")
+        if before is not None and after is not None:
+            kind = classify_levels(source_level=before, target_level=after)
+            state.classifications[ev.id] = kind
+            promised = ASSERTED_KIND.get(ev.type)
+            if promised is not None and promised is not kind:
+                state.problems.append(
+                    Problem(
+                        ev.id,
+                        "type",
+                        f"a {ev.type.value} must be a {promised.value}, but level {before} to "
+                        f"level {after} on {day} is a {kind.value}",
+                    )
+                )
+        state.position_id = ev.position_id
+        state.role_started_on = ev.occurred_on
+        state.role_event_id = ev.id
+        if ev.salary is not None:
+            state.salary = ev.salary
+    elif ev.type is EventType.salary_change:
+        if not employed:
+            state.problems.append(
+                Problem(
+                    ev.id,
+                    "occurred_on",
+                    f"the person is not employed on {day}; record the hire first",
+                )
+            )
+            return
+        state.salary = ev.salary
+    elif ev.type is EventType.exit:
+        if not employed:
+            state.problems.append(
+                Problem(ev.id, "type", f"the person is not employed on {day}, so cannot exit")
+            )
+            return
+        state.status = Status.exited
+        state.position_id = None
+        state.salary = None
+        state.role_started_on = None
+        state.role_event_id = None
+
+
+def problems_added(
+    *,
+    existing: list[EventFacts],
+    new: EventFacts,
+    level_of: Callable[[str], int | None] | Mapping[str, int],
+) -> list[Problem]:
+    """Return the inconsistencies that recording `new` would add to the history."""
+    before = {(p.event_id, p.message) for p in replay(events=existing, level_of=level_of).problems}
+    after = replay(events=[*existing, new], level_of=level_of).problems
+    return [p for p in after if (p.event_id, p.message) not in before]

@@ -1,0 +1,263 @@
+"""The service's error vocabulary and its RFC 9457 problem+json rendering.
+
+Services raise these domain words; one set of handlers turns them (and framework errors)
+into `application/problem+json`. Nothing here leaks a stack trace to a client.
+"""
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("app.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class FieldError(dict[str, str]):
+    """One bad field: `{"field": "salary.amount", "in": "body", "message": "..."}`."""
+
+    def __init__(self, field: str, message: str, location: str = "body") -> None:
+        super().__init__(field=field, message=message, **{"in": location})
+
+
+class ApiError(Exception):
+    """An error a client can act on; carries its HTTP status, slug and title."""
+
+    status = 500
+    slug = "internal-error"
+    title = "Internal server error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[Mapping[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors else None
+        self.headers = dict(headers or {})
+
+
+class BadRequest(ApiError):
+    status, slug, title = 400, "bad-request", "Bad request"
+
+
+class Unauthorized(ApiError):
+    status, slug, title = 401, "unauthorized", "Unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="career-mobility"'})
+
+
+class Forbidden(ApiError):
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
+class NotFound(ApiError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(ApiError):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class PreconditionFailed(ApiError):
+    status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
+class PayloadTooLarge(ApiError):
+    status, slug, title = 413, "payload-too-large", "Payload too large"
+
+
+class UnsupportedMediaType(ApiError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class ValidationFailed(ApiError):
+    status, slug, title = 422, "validation-error", "Validation error"
+
+    def __init__(self, detail: str, *, errors: Sequence[Mapping[str, str]]) -> None:
+        super().__init__(detail, errors=errors)
+
+    @classmethod
+    def one(cls, field: str, message: str, location: str = "body") -> "ValidationFailed":
+        """Return the error for a single bad field."""
+        return cls(f"{field}: {message}", errors=[FieldError(field, message, location)])
+
+
+class IdempotencyKeyReused(ApiError):
+    status, slug, title = 422, "idempotency-key-reused", "Idempotency key reused"
+
+
+class IdempotencyInFlight(ApiError):
+    status, slug, title = 409, "idempotency-in-flight", "Request still in flight"
+
+
+class ServiceUnavailable(ApiError):
+    status, slug, title = 503, "service-unavailable", "Service unavailable"
+
+
+# Every problem type the service emits, for the README and the OpenAPI description.
+PROBLEM_TYPES: dict[str, str] = {
+    "bad-request": "The body is not valid JSON, or the request cannot be read.",
+    "unauthorized": "No API key, or one the service does not know.",
+    "forbidden": "The key lacks the scope this operation needs.",
+    "not-found": "No such resource in the calling organization (or no such route).",
+    "method-not-allowed": "The path exists but not with this method.",
+    "conflict": "The request clashes with the current state (duplicate, in use, already voided).",
+    "precondition-failed": "`If-Match` names a version that is no longer current.",
+    "payload-too-large": "The request body is larger than the service accepts.",
+    "unsupported-media-type": "The body is not `application/json`.",
+    "validation-error": "Well-formed JSON with bad fields; `errors` lists each one.",
+    "idempotency-key-reused": "The `Idempotency-Key` was used before with another body.",
+    "idempotency-in-flight": "The first request with this `Idempotency-Key` is still running.",
+    "service-unavailable": "The database cannot be reached; retry after `Retry-After` seconds.",
+    "internal-error": "An unexpected fault; the log holds the details, the client never does.",
+}
+
+
+def problem_response(
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    errors: Sequence[Mapping[str, str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+    instance: str | None = None,
+) -> JSONResponse:
+    """Return an RFC 9457 problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors is not None:
+        body["errors"] = [dict(e) for e in errors]
+    return JSONResponse(
+        body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON
+    )
+
+
+def render(error: ApiError, request: Request | None = None) -> JSONResponse:
+    """Render one of our errors as problem+json."""
+    return problem_response(
+        status=error.status,
+        slug=error.slug,
+        title=error.title,
+        detail=error.detail,
+        errors=error.errors,
+        headers=error.headers,
+        instance=request.url.path if request is not None else None,
+    )
+
+
+def _field_name(loc: Sequence[Any]) -> tuple[str, str]:
+    """Turn a pydantic location into (dotted field name, where it was)."""
+    parts = list(loc)
+    where = "body"
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        where = str(parts.pop(0))
+    # Drop pydantic's union/function tags such as "function-after[...]" or "str".
+    names = [
+        str(p)
+        for p in parts
+        if not (isinstance(p, str) and ("[" in p or p in {"str", "int", "float", "decimal"}))
+    ]
+    return (".".join(names) or where), where
+
+
+def validation_errors(exc: RequestValidationError) -> list[FieldError]:
+    """Translate FastAPI's validation errors into our field list."""
+    out = []
+    for err in exc.errors():
+        field, where = _field_name(err.get("loc", ()))
+        message = str(err.get("msg", "invalid value"))
+        if message.startswith("Value error, "):
+            message = message[len("Value error, ") :]
+        if err.get("type") == "missing":
+            message = "is required"
+        elif err.get("type") == "extra_forbidden":
+            message = "is not a known field"
+        out.append(FieldError(field, message, where))
+    return out
+
+
+def _is_connection_fault(exc: BaseException) -> bool:
+    if isinstance(exc, PoolTimeoutError):
+        return True
+    if isinstance(exc, OperationalError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def to_response(exc: BaseException, request: Request, *, retry_after_seconds: int) -> JSONResponse:
+    """Return the problem+json response for any exception a request can raise."""
+    if isinstance(exc, ApiError):
+        return render(exc, request)
+    if isinstance(exc, RequestValidationError):
+        raw = exc.errors()
+        invalid_json = next((e for e in raw if e.get("type") == "json_invalid"), None)
+        if invalid_json is not None:
+            reason = (invalid_json.get("ctx") or {}).get("error", "malformed JSON")
+            return render(BadRequest(f"The body is not valid JSON: {reason}."), request)
+        errors = validation_errors(exc)
+        names = ", ".join(sorted({e["field"] for e in errors}))
+        return render(ValidationFailed(f"Invalid fields: {names}.", errors=errors), request)
+    if isinstance(exc, StarletteHTTPException):
+        slug, title = _HTTP_SLUGS.get(exc.status_code, ("http-error", "HTTP error"))
+        detail = exc.detail if isinstance(exc.detail, str) else title
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = f"No route matches {request.method} {request.url.path}."
+        elif exc.status_code == 413:
+            detail = "The request body is larger than this endpoint accepts."
+        return problem_response(
+            status=exc.status_code,
+            slug=slug,
+            title=title,
+            detail=detail,
+            headers=getattr(exc, "headers", None),
+            instance=request.url.path,
+        )
+    if _is_connection_fault(exc):
+        logger.warning("database unavailable: %s", type(exc).__name__)
+        return render(
+            ServiceUnavailable(
+                "The database cannot be reached right now; retry shortly.",
+                headers={"Retry-After": str(retry_after_seconds)},
+            ),
+            request,
+        )
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return render(ApiError("An unexpected error occurred; it has been logged."), request)
+
+
+_HTTP_SLUGS = {
+    400: ("bad-request", "Bad request"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    413: ("payload-too-large", "Payload too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+}
+
+
+def install_handlers(app: FastAPI, *, retry_after_seconds: int) -> None:
+    """Route every error the app can raise outside a route wrapper through problem+json."""
+
+    async def _handle(request: Request, exc: Exception) -> JSONResponse:
+        return to_response(exc, request, retry_after_seconds=retry_after_seconds)
+
+    for kind in (ApiError, RequestValidationError, StarletteHTTPException, Exception):
+        app.add_exception_handler(kind, _handle)

@@ -1,0 +1,112 @@
+"""The application factory: routers, error handlers, middleware and lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from anyio import to_thread
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
+
+from app import __version__
+from app.api import employees, events, health, insights, policy, positions
+from app.config import Settings, get_settings
+from app.db import get_database
+from app.errors import PROBLEM_JSON, PROBLEM_TYPES, install_handlers
+from app.observability import RequestContextMiddleware, configure_logging
+
+DESCRIPTION = """
+Career events, move classification and promotion readiness, for other services.
+
+* **What happened?** An append-only history of career events per employee.
+* **What kind of move is A to B?** Promotion, lateral move or demotion, with level and pay deltas.
+* **How ready is this person?** A 0-100 score with evidence, gaps and next steps.
+
+Authenticate with `Authorization: Bearer <api key>` (use **Authorize** above). Keys carry
+scopes: `read` may GET, `write` may also change data, `admin` may also change the scoring
+policy and erase people. Every error is `application/problem+json`; its `type` is one of:
+
+""" + "\n".join(f"* `/problems/{slug}`: {text}" for slug, text in PROBLEM_TYPES.items())
+
+
+def _operation_id(route: APIRoute) -> str:
+    return route.name
+
+
+def _problem_content_types(schema: dict[str, Any]) -> dict[str, Any]:
+    """Document error bodies as application/problem+json, which is what they are."""
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content", {})
+                if status.isdigit() and int(status) >= 400 and "application/json" in content:
+                    if "Problem" in str(content["application/json"]):
+                        content[PROBLEM_JSON] = content.pop("application/json")
+    return schema
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # `def` routes run in AnyIO's thread pool; size it to the connections a process
+        # may hold, so requests wait for a thread rather than for a pool timeout.
+        limiter = to_thread.current_default_thread_limiter()
+        limiter.total_tokens = settings.db_pool_size + settings.db_max_overflow
+        get_database()
+        yield
+        get_database().dispose()
+
+    app = FastAPI(
+        title="Career Mobility Service",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        max_body_size=settings.max_body_bytes,
+        docs_url="/docs",
+        redoc_url="/redoc",
+    )
+    app.state.settings = settings
+    install_handlers(app, retry_after_seconds=settings.retry_after_seconds)
+    for module in (positions, employees, events, insights, policy):
+        app.include_router(module.api, prefix="/v1")
+    app.include_router(health.api, prefix="/v1")
+    app.include_router(health.api, include_in_schema=False)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "If-Match",
+                "X-Request-ID",
+            ],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "X-Request-ID",
+                "Idempotent-Replayed",
+                "Retry-After",
+            ],
+        )
+    app.add_middleware(RequestContextMiddleware)
+
+    original_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _problem_content_types(original_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

@@ -1,0 +1,197 @@
+"""SQLModel tables. Every row carries its organization, and every key and index leads with it,
+so the schema can be distributed by tenant without a redesign.
+
+Request and response shapes live in `app/schemas/`: a table model is never a request body.
+"""
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC timestamp on every store (SQLite forgets the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC."""
+    return datetime.now(UTC)
+
+
+class Organization(SQLModel, table=True):
+    __tablename__ = "organization"
+
+    id: str = Field(primary_key=True, max_length=36)
+    name: str = Field(sa_type=String(200), unique=True)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+    __table_args__ = (
+        ForeignKeyConstraint(["organization_id"], ["organization.id"], ondelete="CASCADE"),
+        UniqueConstraint("organization_id", "key_hash"),
+    )
+
+    organization_id: str = Field(primary_key=True, max_length=36)
+    id: str = Field(primary_key=True, max_length=36)
+    key_hash: str = Field(sa_type=String(64))
+    scopes: str = Field(sa_type=String(100))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Position(SQLModel, table=True):
+    __tablename__ = "position"
+    __table_args__ = (
+        ForeignKeyConstraint(["organization_id"], ["organization.id"], ondelete="CASCADE"),
+        UniqueConstraint("organization_id", "code"),
+        Index(None, "organization_id", "created_at", "id"),
+    )
+
+    organization_id: str = Field(primary_key=True, max_length=36)
+    id: str = Field(primary_key=True, max_length=36)
+    code: str = Field(sa_type=String(100))
+    title: str = Field(sa_type=String(200))
+    family: str = Field(sa_type=String(100))
+    track: str = Field(sa_type=String(20))
+    level: int
+    pay_currency: str | None = Field(default=None, sa_type=String(3))
+    pay_min_cents: int | None = Field(default=None, sa_type=BigInteger)
+    pay_max_cents: int | None = Field(default=None, sa_type=BigInteger)
+    pay_midpoint_cents: int | None = Field(default=None, sa_type=BigInteger)
+    requirements: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    min_months_in_role: int | None = None
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = 1
+
+
+class Employee(SQLModel, table=True):
+    __tablename__ = "employee"
+    __table_args__ = (
+        ForeignKeyConstraint(["organization_id"], ["organization.id"], ondelete="CASCADE"),
+        UniqueConstraint("organization_id", "external_id"),
+        Index(None, "organization_id", "created_at", "id"),
+    )
+
+    organization_id: str = Field(primary_key=True, max_length=36)
+    id: str = Field(primary_key=True, max_length=36)
+    external_id: str = Field(sa_type=String(200))
+    display_name: str | None = Field(default=None, sa_type=String(200))
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+    version: int = 1
+    # Arrival counter for this person's events: the tie-break after `occurred_on`.
+    event_seq: int = 0
+
+
+class CareerEvent(SQLModel, table=True):
+    __tablename__ = "career_event"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organization_id", "employee_id"],
+            ["employee.organization_id", "employee.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["organization_id", "position_id"],
+            ["position.organization_id", "position.id"],
+        ),
+        UniqueConstraint("organization_id", "employee_id", "seq"),
+        UniqueConstraint("organization_id", "employee_id", "event_key"),
+        Index(None, "organization_id", "employee_id", "occurred_on", "seq"),
+        Index(None, "organization_id", "position_id"),
+    )
+
+    organization_id: str = Field(primary_key=True, max_length=36)
+    id: str = Field(primary_key=True, max_length=36)
+    employee_id: str = Field(max_length=36)
+    seq: int
+    type: str = Field(sa_type=String(40))
+    occurred_on: date
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    position_id: str | None = Field(default=None, max_length=36)
+    salary_cents: int | None = Field(default=None, sa_type=BigInteger)
+    salary_currency: str | None = Field(default=None, sa_type=String(3))
+    rating: int | None = None
+    name: str | None = Field(default=None, sa_type=String(300))
+    # `name` folded for matching requirements: case and surrounding space ignored.
+    name_key: str | None = Field(default=None, sa_type=String(300))
+    description: str | None = Field(default=None, sa_type=Text)
+    classification: str | None = Field(default=None, sa_type=String(20))
+    voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    void_reason: str | None = Field(default=None, sa_type=Text)
+    # The importer's dedupe key: the line's `event_key` or a hash of its content.
+    event_key: str | None = Field(default=None, sa_type=String(200))
+
+
+class ScoringPolicy(SQLModel, table=True):
+    __tablename__ = "scoring_policy"
+    __table_args__ = (
+        ForeignKeyConstraint(["organization_id"], ["organization.id"], ondelete="CASCADE"),
+    )
+
+    organization_id: str = Field(primary_key=True, max_length=36)
+    version: int = Field(primary_key=True)
+    body: dict[str, Any] = Field(sa_type=JSON)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    __tablename__ = "idempotency_record"
+    __table_args__ = (
+        ForeignKeyConstraint(["organization_id"], ["organization.id"], ondelete="CASCADE"),
+        Index(None, "organization_id", "employee_id"),
+        Index(None, "organization_id", "expires_at"),
+    )
+
+    organization_id: str = Field(primary_key=True, max_length=36)
+    method: str = Field(primary_key=True, sa_type=String(10))
+    path: str = Field(primary_key=True, sa_type=String(500))
+    key: str = Field(primary_key=True, sa_type=String(255))
+    request_hash: str = Field(sa_type=String(64))
+    # "in_flight" while the first request runs, then "done" with the stored response.
+    state: str = Field(sa_type=String(10))
+    status_code: int | None = None
+    response_headers: dict[str, str] | None = Field(default=None, sa_type=JSON)
+    response_body: bytes | None = Field(default=None, sa_type=LargeBinary)
+    # The person the request touched, so erasure can remove the record too.
+    employee_id: str | None = Field(default=None, max_length=36)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,0 +1,184 @@
+"""Request IDs, one JSON log line per request, and Prometheus metrics.
+
+Pure ASGI middleware: it times the request and reads the route template and the calling
+organization after the app has run; it never opens a database session and never logs a
+key or a body.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_log = logging.getLogger("app.access")
+
+REQUESTS = Counter(
+    "http_requests_total",
+    "HTTP requests by method, route template and status.",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request latency by method and route template.",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+class PoolCollector(Collector):
+    """Exports the connection pool's figures at scrape time."""
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        from app.db import peek_database
+
+        database = peek_database()
+        if database is None:
+            return
+        gauges = {
+            "size": GaugeMetricFamily(
+                "db_pool_size", "Connections the pool keeps.", labels=["engine"]
+            ),
+            "checked_out": GaugeMetricFamily(
+                "db_pool_checked_out", "Connections in use.", labels=["engine"]
+            ),
+            "overflow": GaugeMetricFamily(
+                "db_pool_overflow", "Connections above the pool size.", labels=["engine"]
+            ),
+        }
+        engines = {"reader": database.reader, "writer": database.writer}
+        for name, engine in engines.items():
+            pool: Any = engine.pool
+            for figure, gauge in gauges.items():
+                reader = {"size": "size", "checked_out": "checkedout", "overflow": "overflow"}[
+                    figure
+                ]
+                if hasattr(pool, reader):
+                    gauge.add_metric([name], float(getattr(pool, reader)()))
+        yield from gauges.values()
+
+
+_pool_collector = PoolCollector()
+try:
+    REGISTRY.register(_pool_collector)
+except ValueError:  # registered already (module reloaded in the same process)
+    pass
+
+
+def metrics_response() -> Response:
+    """Return the Prometheus exposition of this process's metrics."""
+    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, with any `extra` fields the caller attached."""
+
+    _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in self._RESERVED and not key.startswith("_"):
+                payload[key] = value
+        if record.exc_info:
+            payload["exception"] = self.formatException(record.exc_info)
+        return json.dumps(payload, default=str)
+
+
+def configure_logging(level: str, fmt: str) -> None:
+    """Send the service's logs to stderr as JSON lines or readable console lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    # uvicorn's own access log would duplicate ours.
+    logging.getLogger("uvicorn.access").disabled = True
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+
+
+def _route_template(scope: Scope) -> str:
+    """Return the matched route as a template (`/v1/positions/{position_id}`), never raw IDs."""
+    if scope.get("route") is None:
+        return "unmatched"
+    params = scope.get("path_params") or {}
+    values = {str(v): k for k, v in params.items()}
+    segments = str(scope.get("path", "")).split("/")
+    return "/".join(f"{{{values[s]}}}" if s in values else s for s in segments)
+
+
+class RequestContextMiddleware:
+    """Give every request an ID, time it, count it, and log one line for it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        status = 500
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers") or [])
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_template(scope)
+            method = scope.get("method", "")
+            REQUESTS.labels(method, route, str(status)).inc()
+            LATENCY.labels(method, route).observe(elapsed)
+            principal = (scope.get("state") or {}).get("principal")
+            access_log.info(
+                "request",
+                extra={
+                    "method": method,
+                    "route": route,
+                    "path": scope.get("path", ""),
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 2),
+                    "request_id": request_id,
+                    "organization_id": getattr(principal, "organization_id", None),
+                },
+            )

@@ -1,0 +1,88 @@
+"""Career event shapes. Events are append-only: corrections void, never edit."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from app.domain.history import EventType
+from app.schemas.common import Day, InputModel, MoneyIn, MoneyOut, text
+
+
+class EventCreate(InputModel):
+    type: EventType
+    occurred_on: Day
+    position_id: text(36) | None = None  # type: ignore[valid-type]
+    salary: MoneyIn | None = None
+    rating: Annotated[int, Field(ge=1, le=5)] | None = Field(
+        default=None, description="1..5: 3 meets, 4 exceeds, 5 far exceeds."
+    )
+    name: text(300) | None = None  # type: ignore[valid-type]
+    description: text(2000) | None = None  # type: ignore[valid-type]
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "type": "position_change",
+                    "occurred_on": "2025-03-01",
+                    "position_id": "3f0c8a52-0000-4000-8000-000000000000",
+                    "salary": {"amount": "82000.00", "currency": "USD"},
+                },
+                {"type": "certification_earned", "occurred_on": "2025-06-15", "name": "CEN"},
+                {"type": "performance_review", "occurred_on": "2025-12-01", "rating": 4},
+            ]
+        }
+    }
+
+
+class EventVoid(InputModel):
+    reason: text(1000)  # type: ignore[valid-type]
+
+
+class EventPublic(BaseModel):
+    id: str
+    employee_id: str
+    type: EventType
+    occurred_on: date
+    recorded_at: datetime
+    position_id: str | None
+    salary: MoneyOut | None
+    rating: int | None
+    name: str | None
+    description: str | None
+    classification: str | None
+    voided_at: datetime | None
+    void_reason: str | None
+
+
+# Which optional fields each type takes; anything else is a 422.
+ALLOWED_FIELDS: dict[EventType, frozenset[str]] = {
+    EventType.hire: frozenset({"position_id", "salary"}),
+    EventType.position_change: frozenset({"position_id", "salary"}),
+    EventType.promotion: frozenset({"position_id", "salary"}),
+    EventType.lateral_move: frozenset({"position_id", "salary"}),
+    EventType.demotion: frozenset({"position_id", "salary"}),
+    EventType.salary_change: frozenset({"salary"}),
+    EventType.training_completed: frozenset({"name"}),
+    EventType.certification_earned: frozenset({"name"}),
+    EventType.skill_acquired: frozenset({"name"}),
+    EventType.leadership_activity: frozenset({"name"}),
+    EventType.initiative: frozenset({"name"}),
+    EventType.performance_review: frozenset({"rating"}),
+    EventType.exit: frozenset(),
+}
+REQUIRED_FIELDS: dict[EventType, frozenset[str]] = {
+    EventType.hire: frozenset({"position_id"}),
+    EventType.position_change: frozenset({"position_id"}),
+    EventType.promotion: frozenset({"position_id"}),
+    EventType.lateral_move: frozenset({"position_id"}),
+    EventType.demotion: frozenset({"position_id"}),
+    EventType.salary_change: frozenset({"salary"}),
+    EventType.training_completed: frozenset({"name"}),
+    EventType.certification_earned: frozenset({"name"}),
+    EventType.skill_acquired: frozenset({"name"}),
+    EventType.performance_review: frozenset({"rating"}),
+}

@@ -1,0 +1,132 @@
+"""Position shapes: a role in the organization's job architecture."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, Field, model_validator
+
+from app.domain.values import RequirementKind
+from app.schemas.common import AmountIn, AmountOut, Currency, InputModel, text
+
+
+class Track(StrEnum):
+    individual = "individual"
+    management = "management"
+
+
+Level = Annotated[int, Field(ge=1, le=30, description="1..30; higher is more senior.")]
+MinMonths = Annotated[int, Field(ge=0, le=600)]
+
+
+class PayBandIn(InputModel):
+    currency: Currency
+    min: AmountIn
+    max: AmountIn
+    midpoint: AmountIn | None = Field(
+        default=None, description="Defaults to (min + max) / 2, rounded half-up to cents."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PayBandIn:
+        if self.min > self.max:
+            raise ValueError("min must not exceed max")
+        if self.midpoint is not None and not self.min <= self.midpoint <= self.max:
+            raise ValueError("midpoint must lie between min and max")
+        return self
+
+
+class PayBandOut(BaseModel):
+    currency: str
+    min: AmountOut
+    max: AmountOut
+    midpoint: AmountOut
+
+
+class RequirementIn(InputModel):
+    kind: RequirementKind
+    name: text(200)  # type: ignore[valid-type]
+    mandatory: bool = True
+
+
+class RequirementOut(BaseModel):
+    kind: RequirementKind
+    name: str
+    mandatory: bool
+
+
+Requirements = Annotated[list[RequirementIn], Field(max_length=100)]
+
+
+class PositionCreate(InputModel):
+    code: text(100)  # type: ignore[valid-type]
+    title: text(200)  # type: ignore[valid-type]
+    family: text(100)  # type: ignore[valid-type]
+    track: Track
+    level: Level
+    pay_band: PayBandIn | None = None
+    requirements: Requirements = Field(default_factory=list)
+    min_months_in_role: MinMonths | None = Field(
+        default=None, description="Null means not set: the scoring policy's default applies."
+    )
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "code": "RN-MGR",
+                    "title": "Registered Nurse Manager",
+                    "family": "Nursing",
+                    "track": "management",
+                    "level": 4,
+                    "pay_band": {"currency": "USD", "min": "75000", "max": "95000"},
+                    "requirements": [{"kind": "certification", "name": "Nurse Executive (NE-BC)"}],
+                    "min_months_in_role": 18,
+                }
+            ]
+        }
+    }
+
+
+class PositionUpdate(InputModel):
+    """Fields to change; `pay_band` and `requirements` are replaced whole."""
+
+    code: text(100) | None = None  # type: ignore[valid-type]
+    title: text(200) | None = None  # type: ignore[valid-type]
+    family: text(100) | None = None  # type: ignore[valid-type]
+    track: Track | None = None
+    level: Level | None = None
+    pay_band: PayBandIn | None = None
+    requirements: Requirements | None = None
+    min_months_in_role: MinMonths | None = None
+
+    model_config = {
+        "json_schema_extra": {"examples": [{"title": "Charge Nurse", "min_months_in_role": 12}]}
+    }
+
+    @model_validator(mode="after")
+    def _required_stay_set(self) -> PositionUpdate:
+        for name in ("code", "title", "family", "track", "level"):
+            if name in self.model_fields_set and getattr(self, name) is None:
+                raise ValueError(f"{name} cannot be null")
+        return self
+
+
+class PositionSummary(BaseModel):
+    id: str
+    code: str
+    title: str
+    family: str
+    track: Track
+    level: int
+
+
+class PositionPublic(PositionSummary):
+    pay_band: PayBandOut | None
+    requirements: list[RequirementOut]
+    min_months_in_role: int | None
+    created_at: datetime
+    updated_at: datetime
+    version: int

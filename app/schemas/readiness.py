@@ -1,0 +1,43 @@
+"""Readiness shapes: a 0-100 score with its parts, evidence, gaps and next steps."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from app.domain.mobility import MoveType
+from app.domain.readiness import Band, Component
+from app.schemas.positions import RequirementOut
+
+
+class ComponentOut(BaseModel):
+    name: Component
+    score: float = Field(ge=0, le=100)
+    weight: float
+    evidence: list[str] = Field(description="IDs of the events behind this part.")
+
+
+class GapOut(BaseModel):
+    component: Component
+    text: str
+    requirement: RequirementOut | None = None
+
+
+class NextStepOut(BaseModel):
+    component: Component
+    action: str
+    gain: float = Field(description="Points of total score this step would add.")
+
+
+class ReadinessPublic(BaseModel):
+    employee_id: str
+    target_position_id: str | None
+    as_of: date
+    score: float = Field(ge=0, le=100)
+    band: Band
+    components: list[ComponentOut]
+    gaps: list[GapOut]
+    next_steps: list[NextStepOut]
+    move_type: MoveType
+    policy_version: int

@@ -1,0 +1,217 @@
+"""Career events: record (validated against the history as it stands), list and void."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import and_, or_, select, update
+from sqlmodel import Session
+
+from app.domain.history import EventFacts, EventType, problems_added
+from app.domain.values import Money, decimal_to_cents, fold_name
+from app.errors import Conflict, FieldError, NotFound, ValidationFailed
+from app.models import CareerEvent, Employee, utcnow
+from app.schemas.events import ALLOWED_FIELDS, REQUIRED_FIELDS, EventCreate
+from app.services import history
+from app.services.employees import get_employee
+from app.services.pagination import decode_cursor, encode_cursor
+from app.services.positions import find_position
+
+_OPTIONAL_FIELDS = ("position_id", "salary", "rating", "name")
+
+
+def _field_errors(session: Session, organization_id: str, data: EventCreate) -> list[FieldError]:
+    kind = data.type
+    allowed, required = ALLOWED_FIELDS[kind], REQUIRED_FIELDS.get(kind, frozenset())
+    errors = []
+    for name in _OPTIONAL_FIELDS:
+        present = getattr(data, name) is not None
+        if present and name not in allowed:
+            errors.append(FieldError(name, f"does not belong on a {kind.value} event"))
+        elif not present and name in required:
+            errors.append(FieldError(name, f"is required on a {kind.value} event"))
+    if kind in (EventType.leadership_activity, EventType.initiative):
+        if data.name is None and data.description is None:
+            errors.append(FieldError("name", f"a {kind.value} needs a name or a description"))
+    if data.position_id is not None and "position_id" in allowed:
+        if find_position(session, organization_id, data.position_id) is None:
+            errors.append(FieldError("position_id", "no such position in this organization"))
+    return errors
+
+
+def _next_seq(session: Session, organization_id: str, employee_id: str) -> int:
+    # One UPDATE both numbers the event and locks the person's row on PostgreSQL, so two
+    # writers cannot validate against the same history at once.
+    seq = session.execute(
+        update(Employee)
+        .where(
+            Employee.organization_id == organization_id,
+            Employee.id == employee_id,
+        )
+        .values(event_seq=Employee.event_seq + 1)
+        .returning(Employee.event_seq)
+    ).scalar_one()
+    return int(seq)
+
+
+def record_event(
+    session: Session,
+    organization_id: str,
+    employee_id: str,
+    data: EventCreate,
+    *,
+    event_key: str | None = None,
+) -> CareerEvent:
+    """Record one event; 422 naming the field when it does not fit the type or the history."""
+    get_employee(session, organization_id, employee_id)
+    errors = _field_errors(session, organization_id, data)
+    if errors:
+        names = ", ".join(e["field"] for e in errors)
+        raise ValidationFailed(
+            f"The {data.type.value} event has bad fields: {names}.", errors=errors
+        )
+    seq = _next_seq(session, organization_id, employee_id)
+    salary = (
+        Money(decimal_to_cents(data.salary.amount), data.salary.currency) if data.salary else None
+    )
+    event = CareerEvent(
+        organization_id=organization_id,
+        id=str(uuid.uuid4()),
+        employee_id=employee_id,
+        seq=seq,
+        type=data.type.value,
+        occurred_on=data.occurred_on,
+        recorded_at=utcnow(),
+        position_id=data.position_id,
+        salary_cents=salary.cents if salary else None,
+        salary_currency=salary.currency if salary else None,
+        rating=data.rating,
+        name=data.name,
+        name_key=fold_name(data.name) if data.name is not None else None,
+        description=data.description,
+        event_key=event_key,
+    )
+    if data.type in history.STATE_TYPES:
+        existing = history.state_events(session, organization_id, employee_id)
+        new = EventFacts(
+            id=event.id,
+            type=data.type,
+            occurred_on=data.occurred_on,
+            seq=seq,
+            position_id=data.position_id,
+            salary=salary,
+        )
+        level_of = history.levels(
+            session,
+            organization_id,
+            {e.position_id for e in [*existing, new] if e.position_id},
+        )
+        added = problems_added(existing=existing, new=new, level_of=level_of)
+        if added:
+            errors = [
+                FieldError(
+                    p.field,
+                    p.message
+                    if p.event_id == event.id
+                    else f"it would break event {p.event_id}: {p.message}",
+                )
+                for p in added
+            ]
+            raise ValidationFailed(
+                "The event does not fit the person's history: "
+                + "; ".join(e["message"] for e in errors)
+                + ".",
+                errors=errors,
+            )
+    session.add(event)
+    session.flush()
+    if data.type in history.STATE_TYPES:
+        history.store_classifications(session, organization_id, employee_id)
+        session.refresh(event)
+    return event
+
+
+def get_event(
+    session: Session, organization_id: str, employee_id: str, event_id: str
+) -> CareerEvent:
+    """Return one event of the person, or raise 404."""
+    get_employee(session, organization_id, employee_id)
+    event = session.get(CareerEvent, (organization_id, event_id))
+    if event is None or event.employee_id != employee_id:
+        raise NotFound(f"No event {event_id!r} for this employee.")
+    return event
+
+
+def list_events(
+    session: Session,
+    organization_id: str,
+    employee_id: str,
+    *,
+    types: list[EventType] | None,
+    from_: date | None,
+    to: date | None,
+    include_voided: bool,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[CareerEvent], str | None]:
+    """Return a page of the person's events by `occurred_on`, then arrival."""
+    get_employee(session, organization_id, employee_id)
+    query = select(CareerEvent).where(
+        CareerEvent.organization_id == organization_id, CareerEvent.employee_id == employee_id
+    )
+    if types:
+        query = query.where(CareerEvent.type.in_([t.value for t in types]))
+    if from_ is not None:
+        query = query.where(CareerEvent.occurred_on >= from_)
+    if to is not None:
+        query = query.where(CareerEvent.occurred_on <= to)
+    if not include_voided:
+        query = query.where(CareerEvent.voided_at.is_(None))
+    if cursor is not None:
+        day, seq = decode_cursor(cursor, arity=2)
+        try:
+            after_day, after_seq = date.fromisoformat(str(day)), int(seq)
+        except (ValueError, TypeError) as exc:
+            raise ValidationFailed.one(
+                "cursor", "is not a cursor this list returned", "query"
+            ) from exc
+        query = query.where(
+            or_(
+                CareerEvent.occurred_on > after_day,
+                and_(CareerEvent.occurred_on == after_day, CareerEvent.seq > after_seq),
+            )
+        )
+    rows = list(
+        session.execute(
+            query.order_by(CareerEvent.occurred_on, CareerEvent.seq).limit(limit + 1)
+        ).scalars()
+    )
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor([rows[-1].occurred_on.isoformat(), rows[-1].seq])
+
+
+def void_event(
+    session: Session, organization_id: str, employee_id: str, event_id: str, *, reason: str
+) -> CareerEvent:
+    """Void an event (it stays in the history); 409 when it is void already."""
+    event = get_event(session, organization_id, employee_id, event_id)
+    # A conditional UPDATE, so two concurrent voids cannot both succeed.
+    voided = session.execute(
+        update(CareerEvent)
+        .where(
+            CareerEvent.organization_id == organization_id,
+            CareerEvent.id == event_id,
+            CareerEvent.voided_at.is_(None),
+        )
+        .values(voided_at=utcnow(), void_reason=reason)
+    )
+    if voided.rowcount == 0:
+        raise Conflict(f"Event {event_id!r} was voided already; its reason: {event.void_reason!r}.")
+    session.refresh(event)
+    if EventType(event.type) in history.STATE_TYPES:
+        history.store_classifications(session, organization_id, employee_id)
+        session.refresh(event)
+    return event

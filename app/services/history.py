@@ -1,0 +1,134 @@
+"""Load a person's history for the domain replay, and keep stored classifications current."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlmodel import Session
+
+from app.domain.history import STATE_TYPES, EventFacts, EventType, Projection, replay
+from app.domain.values import Money
+from app.models import CareerEvent, Position
+
+_STATE_TYPE_NAMES = tuple(t.value for t in STATE_TYPES)
+
+
+def state_events(session: Session, organization_id: str, employee_id: str) -> list[EventFacts]:
+    """Return the person's non-voided events that change what they hold, in any order."""
+    rows = session.execute(
+        select(
+            CareerEvent.id,
+            CareerEvent.type,
+            CareerEvent.occurred_on,
+            CareerEvent.seq,
+            CareerEvent.position_id,
+            CareerEvent.salary_cents,
+            CareerEvent.salary_currency,
+        ).where(
+            CareerEvent.organization_id == organization_id,
+            CareerEvent.employee_id == employee_id,
+            CareerEvent.voided_at.is_(None),
+            CareerEvent.type.in_(_STATE_TYPE_NAMES),
+        )
+    ).all()
+    return [to_facts(*row) for row in rows]
+
+
+def to_facts(
+    id: str,
+    type: str,
+    occurred_on: date,
+    seq: int,
+    position_id: str | None,
+    salary_cents: int | None,
+    salary_currency: str | None,
+) -> EventFacts:
+    """Return the domain view of one stored event."""
+    salary = (
+        Money(salary_cents, salary_currency)
+        if salary_cents is not None and salary_currency is not None
+        else None
+    )
+    return EventFacts(
+        id=id,
+        type=EventType(type),
+        occurred_on=occurred_on,
+        seq=seq,
+        position_id=position_id,
+        salary=salary,
+    )
+
+
+def levels(session: Session, organization_id: str, position_ids: Iterable[str]) -> dict[str, int]:
+    """Return the current level of each named position."""
+    ids = {p for p in position_ids if p}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Position.id, Position.level).where(
+            Position.organization_id == organization_id,
+            Position.id.in_(ids),
+        )
+    ).all()
+    return {pid: int(level) for pid, level in rows}
+
+
+def project(
+    session: Session,
+    organization_id: str,
+    employee_id: str,
+    *,
+    as_of: date | None,
+    events: Sequence[EventFacts] | None = None,
+) -> Projection:
+    """Return what the person holds as of a day (all history when None)."""
+    facts = (
+        list(events) if events is not None else state_events(session, organization_id, employee_id)
+    )
+    level_of = levels(session, organization_id, (e.position_id for e in facts if e.position_id))
+    return replay(events=facts, level_of=level_of, as_of=as_of)
+
+
+def store_classifications(session: Session, organization_id: str, employee_id: str) -> None:
+    """Re-classify every move of the person against the history as it stands now."""
+    facts = state_events(session, organization_id, employee_id)
+    projection = project(session, organization_id, employee_id, as_of=None, events=facts)
+    moves = [
+        f for f in facts if f.type not in (EventType.hire, EventType.salary_change, EventType.exit)
+    ]
+    current: dict[str, str | None] = dict(
+        session.execute(
+            select(CareerEvent.id, CareerEvent.classification).where(
+                CareerEvent.organization_id == organization_id,
+                CareerEvent.employee_id == employee_id,
+                CareerEvent.id.in_([m.id for m in moves] or [""]),
+            )
+        ).all()
+    )
+    for move in moves:
+        kind = projection.classifications.get(move.id)
+        wanted = kind.value if kind is not None else None
+        if current.get(move.id) != wanted:
+            session.execute(
+                update(CareerEvent)
+                .where(
+                    CareerEvent.organization_id == organization_id,
+                    CareerEvent.id == move.id,
+                )
+                .values(classification=wanted)
+            )
+
+
+def employees_naming_position(
+    session: Session, organization_id: str, position_id: str
+) -> list[str]:
+    """Return the people whose history names the position."""
+    rows = session.execute(
+        select(func.distinct(CareerEvent.employee_id)).where(
+            CareerEvent.organization_id == organization_id,
+            CareerEvent.position_id == position_id,
+        )
+    ).all()
+    return [r[0] for r in rows]

@@ -1,0 +1,161 @@
+"""Idempotency keys (IETF httpapi idempotency-key draft) for POST requests.
+
+A key is claimed in its own short transaction, so a concurrent retry sees it in flight (409).
+The stored response is written in the same transaction as the request's own work, so a
+replay never promises something that was not committed. A claim whose request died is
+released by the wrapper, or taken over once it is older than `STALE_AFTER`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from app.db import Database
+from app.errors import IdempotencyInFlight, IdempotencyKeyReused, ValidationFailed
+from app.models import IdempotencyRecord, utcnow
+
+MAX_KEY_LENGTH = 255
+STALE_AFTER = timedelta(seconds=60)
+REPLAYED_HEADERS = ("content-type", "location", "etag")
+
+
+@dataclass(frozen=True)
+class Claim:
+    organization_id: str
+    method: str
+    path: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Replay:
+    status_code: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def body_fingerprint(body: bytes) -> str:
+    """Return a hash of the body that ignores JSON key order and spacing."""
+    try:
+        canonical = json.dumps(
+            json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+    except (ValueError, UnicodeDecodeError):
+        canonical = body
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def check_key(key: str) -> str:
+    """Return the key if it is usable; raise a 422 naming the header otherwise."""
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise ValidationFailed.one(
+            "Idempotency-Key",
+            f"must be 1 to {MAX_KEY_LENGTH} printable characters",
+            "header",
+        )
+    return key
+
+
+def claim(db: Database, *, claim: Claim, body: bytes) -> Replay | None:
+    """Claim the key for this request, or return the stored response to replay.
+
+    Raises 409 while the first request is in flight and 422 when the body differs.
+    """
+    fingerprint = body_fingerprint(body)
+    pk = (claim.organization_id, claim.method, claim.path, claim.key)
+    for _ in range(3):
+        now = utcnow()
+        with db.transaction() as session:
+            record = session.get(IdempotencyRecord, pk)
+            if record is not None:
+                expired = record.expires_at <= now
+                stale = record.state == "in_flight" and record.created_at <= now - STALE_AFTER
+                if expired or stale:
+                    session.delete(record)
+                    record = None
+            if record is not None:
+                if record.request_hash != fingerprint:
+                    raise IdempotencyKeyReused(
+                        "This Idempotency-Key was used with a different body; "
+                        "use a new key for a new request."
+                    )
+                if record.state == "in_flight":
+                    raise IdempotencyInFlight(
+                        "A request with this Idempotency-Key is still being processed; "
+                        "retry when it has finished.",
+                        headers={"Retry-After": "1"},
+                    )
+                return Replay(
+                    status_code=record.status_code or 200,
+                    headers=dict(record.response_headers or {}),
+                    body=record.response_body or b"",
+                )
+        try:
+            with db.transaction() as session:
+                session.add(
+                    IdempotencyRecord(
+                        organization_id=claim.organization_id,
+                        method=claim.method,
+                        path=claim.path,
+                        key=claim.key,
+                        request_hash=fingerprint,
+                        state="in_flight",
+                        created_at=now,
+                        expires_at=now + timedelta(hours=24),
+                    )
+                )
+            return None
+        except IntegrityError:
+            continue  # someone claimed it between our read and insert: read again
+    raise IdempotencyInFlight(
+        "A request with this Idempotency-Key is still being processed.",
+        headers={"Retry-After": "1"},
+    )
+
+
+def complete(
+    session: Session,
+    *,
+    claim: Claim,
+    status_code: int,
+    headers: dict[str, str],
+    body: bytes,
+    employee_id: str | None,
+    ttl_hours: int,
+) -> None:
+    """Store the response for replay, in the caller's transaction."""
+    now = utcnow()
+    record = session.get(
+        IdempotencyRecord, (claim.organization_id, claim.method, claim.path, claim.key)
+    )
+    if record is None:
+        return
+    record.state = "done"
+    record.status_code = status_code
+    record.response_headers = {k: v for k, v in headers.items() if k in REPLAYED_HEADERS}
+    record.response_body = body
+    record.employee_id = employee_id
+    record.expires_at = now + timedelta(hours=ttl_hours)
+    session.add(record)
+    session.flush()
+
+
+def release(db: Database, *, claim: Claim) -> None:
+    """Forget an in-flight claim whose request failed with a 5xx, so a retry runs again."""
+    with db.transaction() as session:
+        session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.organization_id == claim.organization_id,
+                IdempotencyRecord.method == claim.method,
+                IdempotencyRecord.path == claim.path,
+                IdempotencyRecord.key == claim.key,
+                IdempotencyRecord.state == "in_flight",
+            )
+        )

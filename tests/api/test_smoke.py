@@ -1,0 +1,36 @@
+"""A first end-to-end pass over the happy path."""
+
+from fastapi.testclient import TestClient
+
+
+def test_created_position_is_listed_with_its_midpoint(api: TestClient) -> None:
+    created = api.post(
+        "/v1/positions",
+        json={
+            "code": "RN",
+            "title": "Registered Nurse",
+            "family": "Nursing",
+            "track": "individual",
+            "level": 3,
+            "pay_band": {"currency": "USD", "min": 60000, "max": "80000.005"},
+        },
+    )
+    assert created.status_code == 422, created.text
+    assert created.json()["errors"][0]["field"] == "pay_band.max"
+    created = api.post(
+        "/v1/positions",
+        json={
+            "code": "RN",
+            "title": "Registered Nurse",
+            "family": "Nursing",
+            "track": "individual",
+            "level": 3,
+            "pay_band": {"currency": "USD", "min": 60000, "max": "80000.010"},
+        },
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["pay_band"]["midpoint"] == "70000.01"
+    assert created.headers["etag"] == '"1"'
+    listed = api.get("/v1/positions").json()
+    assert [p["code"] for p in listed["items"]] == ["RN"]
+    assert listed["next_cursor"] is None
