@@ -6,6 +6,9 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.config import get_settings
 from app.errors import ApiError
@@ -17,7 +20,8 @@ def _serve(args: argparse.Namespace) -> int:
     from app.migrate import upgrade
 
     settings = get_settings()
-    upgrade(settings.database_url)
+    if settings.migrate_on_start:
+        upgrade(settings.database_url)
     workers = args.workers or int(os.environ.get("WEB_CONCURRENCY", settings.web_concurrency))
     uvicorn.run(
         "app.main:create_app",
@@ -73,6 +77,91 @@ def _keys_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TransferSpeedColumn,
+    )
+
+    from app.db import get_database
+    from app.migrate import upgrade
+    from app.services.imports import Importer
+    from app.services.organizations import find_organization
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    upgrade(get_settings().database_url)
+    database = get_database()
+    with database.transaction(write=False) as session:
+        organization_id = find_organization(session, args.org).id
+    importer = Importer(database, organization_id)
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("[bold]importing"),
+        BarColumn(),
+        TransferSpeedColumn(),
+        TextColumn("{task.fields[lines]:,} lines  {task.fields[rate]:,.0f} lines/s"),
+        TextColumn("created {task.fields[created]:,}  duplicates {task.fields[duplicates]:,}"),
+        TextColumn("[red]errors {task.fields[errors]:,}"),
+        TimeElapsedColumn(),
+    )
+    with (
+        path.open("rb") as handle,
+        Progress(*columns, console=console, disable=args.quiet) as progress,
+    ):
+        task = progress.add_task(
+            "import",
+            total=path.stat().st_size,
+            lines=0,
+            rate=0.0,
+            created=0,
+            duplicates=0,
+            errors=0,
+        )
+        for number, raw in enumerate(handle, start=1):
+            importer.feed(number, raw.decode("utf-8", errors="replace"))
+            if number % 200 == 0:
+                _progress(progress, task, importer, handle.tell())
+        importer.flush()
+        _progress(progress, task, importer, handle.tell())
+    report = importer.report
+    print(
+        json.dumps(
+            {
+                "lines": report.lines,
+                "created": report.created,
+                "duplicates": report.duplicates,
+                "rejected": report.rejected,
+                "errors": report.errors,
+            },
+            indent=2,
+        )
+    )
+    return 2 if report.rejected else 0
+
+
+def _progress(progress: Any, task: Any, importer: Any, position: int) -> None:
+    elapsed = progress.tasks[0].elapsed or 0.0
+    report = importer.report
+    progress.update(
+        task,
+        completed=position,
+        lines=report.lines,
+        rate=report.lines / elapsed if elapsed else 0.0,
+        created=report.created,
+        duplicates=report.duplicates,
+        errors=report.rejected,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the command line."""
     parser = argparse.ArgumentParser(
@@ -108,6 +197,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--scopes", default="read", help="comma-separated: read, write, admin (default read)"
     )
     keys_create.set_defaults(run=_keys_create)
+
+    imp = commands.add_parser(
+        "import",
+        help="import career events from an NDJSON file; exit 0 all landed, 2 some lines "
+        "rejected, 1 could not run",
+    )
+    imp.add_argument("file", help="NDJSON file, one event per line (see README)")
+    imp.add_argument("--org", required=True, help="organization name")
+    imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.set_defaults(run=_import)
     return parser
 
 
@@ -116,9 +215,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except (ApiError, ValueError) as exc:
+    except (ApiError, ValueError, OSError) as exc:
         message = exc.detail if isinstance(exc, ApiError) else str(exc)
         print(f"career-mobility: {message}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        print(f"career-mobility: database error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
 
 

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = Field(
         default="json", description="One JSON object per line, or human-readable lines."
     )
+    migrate_on_start: bool = Field(
+        default=True,
+        description="`serve` upgrades the schema to head before serving (safe with replicas "
+        "on PostgreSQL: an advisory lock serializes them).",
+    )
     web_concurrency: int = Field(
         default=1, ge=1, description="Worker processes for `career-mobility serve`."
     )

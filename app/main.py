@@ -12,9 +12,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from app import __version__
-from app.api import employees, events, health, insights, policy, positions
+from app.api import employees, events, health, imports, insights, policy, positions
 from app.config import Settings, get_settings
 from app.db import get_database
+from app.docs import install_docs
 from app.errors import PROBLEM_JSON, PROBLEM_TYPES, install_handlers
 from app.observability import RequestContextMiddleware, configure_logging
 
@@ -70,12 +71,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
         max_body_size=settings.max_body_bytes,
-        docs_url="/docs",
-        redoc_url="/redoc",
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
+    install_docs(app)
     install_handlers(app, retry_after_seconds=settings.retry_after_seconds)
-    for module in (positions, employees, events, insights, policy):
+    for module in (positions, employees, events, insights, policy, imports):
         app.include_router(module.api, prefix="/v1")
     app.include_router(health.api, prefix="/v1")
     app.include_router(health.api, include_in_schema=False)

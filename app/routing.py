@@ -86,7 +86,8 @@ class ApiRoute(APIRoute):
                                 "Send the body as `Content-Type: application/json`."
                             )
                     key = request.headers.get("idempotency-key")
-                    if principal is not None and request.method == "POST" and key is not None:
+                    # Streamed bodies (imports) dedupe by event key instead.
+                    if principal and takes_json and request.method == "POST" and key is not None:
                         claim = idempotency.Claim(
                             organization_id=principal.organization_id,
                             method=request.method,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
+from sqlalchemy import engine_from_config, pool, text
 from sqlmodel import SQLModel
 
 import app.models  # noqa: F401  (registers the tables on the metadata)
@@ -77,6 +77,9 @@ def _run(connection: object) -> None:
         render_item=render_item,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":  # type: ignore[attr-defined]
+            # Replicas starting together upgrade one at a time; the rest then find head.
+            connection.execute(text("SELECT pg_advisory_xact_lock(728301)"))  # type: ignore[attr-defined]
         context.run_migrations()
 
 

@@ -12,6 +12,7 @@ from app.schemas.common import Page
 from app.schemas.employees import EmployeeCreate, EmployeePublic, EmployeeUpdate
 from app.services import employees as service
 from app.services.positions import etag
+from app.services.timeline import timeline_svg
 
 api = router("/employees", "employees")
 
@@ -96,6 +97,20 @@ def update_employee(
         session, principal.organization_id, employee_id, body, if_match=if_match
     )
     return _one(session, principal.organization_id, employee, response)
+
+
+@api.get(
+    "/{employee_id}/timeline.svg",
+    response_class=Response,
+    summary="The person's career as an SVG step chart",
+    responses={
+        200: {"content": {"image/svg+xml": {}}, "description": "An SVG document."},
+        **problems(403, 404),
+    },
+)
+def get_timeline(employee_id: str, principal: Reader, session: SessionDep) -> Response:
+    svg = timeline_svg(session, principal.organization_id, employee_id)
+    return Response(svg, media_type="image/svg+xml")
 
 
 @api.delete(

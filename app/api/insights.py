@@ -1,19 +1,28 @@
 """Comparison of two positions and promotion readiness of one person."""
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Query
 
-from app.api.common import problems, router
-from app.api.presenters import comparison_public, readiness_public
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, problems, router
+from app.api.presenters import (
+    candidate_out,
+    comparison_public,
+    path_out,
+    readiness_public,
+)
 from app.auth import Reader
 from app.db import SessionDep
-from app.schemas.common import Day
+from app.domain.readiness import Band
+from app.errors import ValidationFailed
+from app.schemas.common import Day, Page
 from app.schemas.comparisons import ComparisonPublic
-from app.schemas.readiness import ReadinessPublic
-from app.services import comparisons, readiness
+from app.schemas.readiness import CandidateOut, PathOut, ReadinessPublic
+from app.services import candidates, comparisons, paths, readiness
+from app.services.pagination import decode_cursor, encode_cursor
 
 api = router("", "insights")
+T = TypeVar("T")
 
 Id = Annotated[str, Query(max_length=100)]
 
@@ -66,3 +75,64 @@ def get_readiness(
         as_of=as_of,
     )
     return readiness_public(result)
+
+
+def _offset(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    (offset,) = decode_cursor(cursor, arity=1)
+    if not isinstance(offset, int) or offset < 0:
+        raise ValidationFailed.one("cursor", "is not a cursor this list returned", "query")
+    return offset
+
+
+def _page(items: list[T], limit: int, cursor: str | None) -> tuple[list[T], str | None]:
+    start = _offset(cursor)
+    chunk = items[start : start + limit]
+    more = start + limit < len(items)
+    return chunk, encode_cursor([start + limit]) if more else None
+
+
+@api.get(
+    "/positions/{position_id}/candidates",
+    response_model=Page[CandidateOut],
+    summary="Succession slate: active employees ranked by readiness for a position",
+    responses=problems(403, 404, 422),
+)
+def list_candidates(
+    position_id: str,
+    principal: Reader,
+    session: SessionDep,
+    limit: Limit = DEFAULT_PAGE,
+    cursor: Cursor = None,
+    min_band: Annotated[
+        Band | None, Query(description="Only candidates in this band or a readier one.")
+    ] = None,
+    as_of: Annotated[
+        Day | None, Query(description="Rank as of this day; today if omitted.")
+    ] = None,
+) -> Page[CandidateOut]:
+    result = candidates.slate(
+        session, principal.organization_id, position_id, as_of=as_of, min_band=min_band
+    )
+    chunk, next_cursor = _page(result.candidates, limit, cursor)
+    return Page(items=[candidate_out(c) for c in chunk], next_cursor=next_cursor)
+
+
+@api.get(
+    "/mobility/paths",
+    response_model=Page[PathOut],
+    summary="Moves people actually made out of a position, most frequent first",
+    responses=problems(403, 404, 422),
+)
+def list_paths(
+    from_position_id: Id,
+    principal: Reader,
+    session: SessionDep,
+    since: Annotated[Day | None, Query(description="Only moves on or after this day.")] = None,
+    limit: Limit = DEFAULT_PAGE,
+    cursor: Cursor = None,
+) -> Page[PathOut]:
+    result = paths.paths_from(session, principal.organization_id, from_position_id, since=since)
+    chunk, next_cursor = _page(result.paths, limit, cursor)
+    return Page(items=[path_out(p, result.codes) for p in chunk], next_cursor=next_cursor)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain.mobility import MoveType
+from app.domain.mobility import MoveType, PathStats
 from app.domain.values import Requirement, cents_to_decimal
 from app.models import CareerEvent, Position
 from app.schemas.common import MoneyOut
@@ -11,7 +11,15 @@ from app.schemas.employees import Advancement, EmployeePublic
 from app.schemas.events import EventPublic
 from app.schemas.policy import PolicyPublic
 from app.schemas.positions import PayBandOut, PositionPublic, PositionSummary, RequirementOut
-from app.schemas.readiness import ComponentOut, GapOut, NextStepOut, ReadinessPublic
+from app.schemas.readiness import (
+    CandidateOut,
+    ComponentOut,
+    GapOut,
+    NextStepOut,
+    PathOut,
+    ReadinessPublic,
+)
+from app.services.candidates import Candidate
 from app.services.comparisons import ComparisonResult
 from app.services.employees import EmployeeView
 from app.services.policy import StoredPolicy
@@ -173,3 +181,32 @@ def readiness_public(result: ReadinessResult) -> ReadinessPublic:
 
 def policy_public(stored: StoredPolicy) -> PolicyPublic:
     return PolicyPublic(version=stored.policy.version, created_at=stored.created_at, **stored.body)
+
+
+def candidate_out(c: Candidate) -> CandidateOut:
+    r = c.readiness
+    return CandidateOut(
+        employee_id=c.employee.id,
+        external_id=c.employee.external_id,
+        display_name=c.employee.display_name,
+        score=float(r.score),
+        band=r.band,
+        move_type=r.move_type,
+        requirements_missing=[requirement_out(req) for req in r.requirements_missing],
+    )
+
+
+def path_out(p: PathStats, codes: dict[str, str]) -> PathOut:
+    return PathOut(
+        to_position_id=p.to_position_id,
+        to_position_code=codes.get(p.to_position_id, ""),
+        count=p.count,
+        share=float(p.share),
+        median_months_before_move=float(p.median_months_before_move)
+        if p.median_months_before_move is not None
+        else None,
+        median_pay_change_percent=float(p.median_pay_change_percent)
+        if p.median_pay_change_percent is not None
+        else None,
+        classification=p.classification,
+    )

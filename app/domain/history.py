@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 
 from app.domain.mobility import MoveType, classify_levels
-from app.domain.values import Money
+from app.domain.values import Money, whole_months_between
 
 
 class EventType(StrEnum):
@@ -193,6 +194,110 @@ def problems_added(
     level_of: Callable[[str], int | None] | Mapping[str, int],
 ) -> list[Problem]:
     """Return the inconsistencies that recording `new` would add to the history."""
-    before = {(p.event_id, p.message) for p in replay(events=existing, level_of=level_of).problems}
+    # A problem is identified by its event and field: the wording of an old problem may
+    # change (it quotes levels and dates) without it being a new one.
+    before = {(p.event_id, p.field) for p in replay(events=existing, level_of=level_of).problems}
     after = replay(events=[*existing, new], level_of=level_of).problems
-    return [p for p in after if (p.event_id, p.message) not in before]
+    return [p for p in after if (p.event_id, p.field) not in before]
+
+
+@dataclass(frozen=True)
+class MoveRecord:
+    """One move as it happened: from what, to what, after how long, at what pay change."""
+
+    event_id: str
+    occurred_on: date
+    from_position_id: str
+    to_position_id: str
+    months_in_from_role: int
+    pay_change_percent: Decimal | None
+    classification: MoveType | None
+
+
+def _pay_change(before: Money | None, after: Money | None) -> Decimal | None:
+    if before is None or after is None or before.currency != after.currency or before.cents <= 0:
+        return None
+    return Decimal(after.cents - before.cents) * 100 / Decimal(before.cents)
+
+
+def move_records(
+    *,
+    events: Iterable[EventFacts],
+    level_of: Callable[[str], int | None] | Mapping[str, int],
+) -> list[MoveRecord]:
+    """Return every valid move of one person's history with its context.
+
+    The pay change compares the salary in force right after the move (the move's own
+    salary, or a salary change the same day) with the salary in force the day before.
+    """
+    lookup = level_of.get if isinstance(level_of, Mapping) else level_of
+    state = Projection()
+    records: list[MoveRecord] = []
+    ordered = chronological(events)
+    index = 0
+    while index < len(ordered):
+        day = ordered[index].occurred_on
+        salary_before = state.salary
+        pending: list[tuple[EventFacts, str, date]] = []
+        while index < len(ordered) and ordered[index].occurred_on == day:
+            ev = ordered[index]
+            held, since, problems = state.position_id, state.role_started_on, len(state.problems)
+            _apply(state, ev, lookup)
+            if ev.type in MOVE_TYPES and len(state.problems) == problems and held and since:
+                pending.append((ev, held, since))
+            index += 1
+        change = _pay_change(salary_before, state.salary)
+        for ev, held, since in pending:
+            records.append(
+                MoveRecord(
+                    event_id=ev.id,
+                    occurred_on=ev.occurred_on,
+                    from_position_id=held,
+                    to_position_id=ev.position_id or "",
+                    months_in_from_role=whole_months_between(since, ev.occurred_on),
+                    pay_change_percent=change,
+                    classification=state.classifications.get(ev.id),
+                )
+            )
+    return records
+
+
+@dataclass(frozen=True)
+class Step:
+    """What a person held from a day on, after a hire, move, salary change or exit."""
+
+    event_id: str
+    type: EventType
+    occurred_on: date
+    position_id: str | None
+    level: int | None
+    salary: Money | None
+    classification: MoveType | None
+
+
+def steps(
+    *,
+    events: Iterable[EventFacts],
+    level_of: Callable[[str], int | None] | Mapping[str, int],
+) -> list[Step]:
+    """Return the state after each event that applied cleanly, in history order."""
+    lookup = level_of.get if isinstance(level_of, Mapping) else level_of
+    state = Projection()
+    out = []
+    for ev in chronological(events):
+        problems = len(state.problems)
+        _apply(state, ev, lookup)
+        if len(state.problems) != problems or ev.type not in STATE_TYPES:
+            continue
+        out.append(
+            Step(
+                event_id=ev.id,
+                type=ev.type,
+                occurred_on=ev.occurred_on,
+                position_id=state.position_id,
+                level=lookup(state.position_id) if state.position_id else None,
+                salary=state.salary,
+                classification=state.classifications.get(ev.id),
+            )
+        )
+    return out

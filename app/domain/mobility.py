@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
+from statistics import median
 
 from app.domain.values import (
     CENT,
@@ -248,3 +249,49 @@ def personal_fit(
         compa_ratio_after=after,
         flags=tuple(flags),
     )
+
+
+@dataclass(frozen=True)
+class ObservedMove:
+    to_position_id: str
+    months_before_move: int
+    pay_change_percent: Decimal | None
+    classification: MoveType | None
+
+
+@dataclass(frozen=True)
+class PathStats:
+    to_position_id: str
+    count: int
+    share: Decimal
+    median_months_before_move: Decimal | None
+    median_pay_change_percent: Decimal | None
+    classification: MoveType | None
+
+
+def observed_paths(*, moves: Iterable[ObservedMove]) -> list[PathStats]:
+    """Return the moves out of one position grouped by target, most frequent first."""
+    groups: dict[str, list[ObservedMove]] = {}
+    for move in moves:
+        groups.setdefault(move.to_position_id, []).append(move)
+    total = sum(len(g) for g in groups.values())
+    stats = []
+    for target, group in groups.items():
+        pays = [m.pay_change_percent for m in group if m.pay_change_percent is not None]
+        kinds = {m.classification for m in group if m.classification is not None}
+        stats.append(
+            PathStats(
+                to_position_id=target,
+                count=len(group),
+                share=round_half_up(Decimal(len(group)) / total, Decimal("0.0001")),
+                median_months_before_move=round_half_up(
+                    Decimal(median(m.months_before_move for m in group)), Decimal("0.1")
+                ),
+                median_pay_change_percent=round_half_up(Decimal(median(pays)), CENT)
+                if pays
+                else None,
+                classification=kinds.pop() if len(kinds) == 1 else None,
+            )
+        )
+    stats.sort(key=lambda s: (-s.count, s.to_position_id))
+    return stats

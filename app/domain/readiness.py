@@ -6,7 +6,7 @@ this module decides what counts and how much.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -149,73 +149,88 @@ def window_start(*, as_of: date, months: int) -> date:
     return shift_months(as_of, -months)
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What the score is computed from: counts in the window, proofs of requirements at any
+    age, and months in role. Built from events by `summarize`, or from SQL aggregates when
+    ranking many people (then the evidence ids may be empty)."""
+
+    as_of: date
+    role_started_on: date
+    role_event_id: str | None = None
+    review_count: int = 0
+    review_sum: int = 0
+    leadership_count: int = 0
+    development_count: int = 0
+    # (kind, folded name) of each requirement proven on or before as_of -> earliest event id.
+    proofs: dict[tuple[str, str], str] = field(default_factory=dict)
+    review_ids: tuple[str, ...] = ()
+    leadership_ids: tuple[str, ...] = ()
+    development_ids: tuple[str, ...] = ()
+
+
+def summarize(*, facts: Facts, policy: Policy) -> Summary:
+    """Return the summary of a person's events as of `facts.as_of` under the policy's window."""
+    start = window_start(as_of=facts.as_of, months=policy.window_months)
+
+    def in_window(day: date) -> bool:
+        return start < day <= facts.as_of
+
+    reviews = [r for r in facts.reviews if in_window(r.occurred_on)]
+    leadership = [x for x in facts.leadership if in_window(x.occurred_on)]
+    development = [d for d in facts.development if d.occurred_on <= facts.as_of]
+    proofs: dict[tuple[str, str], str] = {}
+    for d in sorted(development, key=lambda d: d.occurred_on):
+        proofs.setdefault((d.kind, d.name_key), d.id)
+    recent = [d for d in development if in_window(d.occurred_on)]
+    return Summary(
+        as_of=facts.as_of,
+        role_started_on=facts.role_started_on,
+        role_event_id=facts.role_event_id,
+        review_count=len(reviews),
+        review_sum=sum(r.rating for r in reviews),
+        leadership_count=len(leadership),
+        development_count=len(recent),
+        proofs=proofs,
+        review_ids=tuple(r.id for r in reviews),
+        leadership_ids=tuple(x.id for x in leadership),
+        development_ids=tuple(d.id for d in recent),
+    )
+
+
 def _saturating(count: int, saturation: int) -> Decimal:
     if saturation <= 0:
         return HUNDRED
     return min(HUNDRED, HUNDRED * count / saturation)
 
 
-@dataclass(frozen=True)
-class _Parts:
-    """Unrounded reasoning behind each component, shared by the score, gaps and steps."""
-
-    window_reviews: tuple[Review, ...]
-    window_leadership: tuple[Dated, ...]
-    window_development: tuple[Development, ...]
-    met: dict[Requirement, str]
-    missing: tuple[Requirement, ...]
-    months_in_role: int
-    min_months: int
+def _min_months(target: Target, policy: Policy) -> int:
+    if target.min_months_in_role is not None:
+        return target.min_months_in_role
+    return policy.default_min_months_in_role
 
 
-def _parts(facts: Facts, target: Target, policy: Policy) -> _Parts:
-    start = window_start(as_of=facts.as_of, months=policy.window_months)
-
-    def in_window(day: date) -> bool:
-        return start < day <= facts.as_of
-
-    development = tuple(d for d in facts.development if d.occurred_on <= facts.as_of)
-    first_proof: dict[tuple[str, str], str] = {}
-    for d in sorted(development, key=lambda d: d.occurred_on):
-        first_proof.setdefault((d.kind, d.name_key), d.id)
-    met = {r: first_proof[r.key] for r in target.requirements if r.key in first_proof}
-    missing = tuple(r for r in target.requirements if r not in met)
-    min_months = (
-        target.min_months_in_role
-        if target.min_months_in_role is not None
-        else policy.default_min_months_in_role
-    )
-    return _Parts(
-        window_reviews=tuple(r for r in facts.reviews if in_window(r.occurred_on)),
-        window_leadership=tuple(x for x in facts.leadership if in_window(x.occurred_on)),
-        window_development=tuple(d for d in development if in_window(d.occurred_on)),
-        met=met,
-        missing=missing,
-        months_in_role=whole_months_between(facts.role_started_on, facts.as_of),
-        min_months=min_months,
-    )
+def _missing(summary: Summary, target: Target) -> tuple[Requirement, ...]:
+    return tuple(r for r in target.requirements if r.key not in summary.proofs)
 
 
-def _component_scores(parts: _Parts, target: Target, policy: Policy) -> dict[Component, Decimal]:
-    reviews = parts.window_reviews
+def _component_scores(summary: Summary, target: Target, policy: Policy) -> dict[Component, Decimal]:
     performance = (
-        (Decimal(sum(r.rating for r in reviews)) / len(reviews) - 1) * 25 if reviews else ZERO
+        (Decimal(summary.review_sum) / summary.review_count - 1) * 25
+        if summary.review_count
+        else ZERO
     )
     mandatory = [r for r in target.requirements if r.mandatory]
-    met_mandatory = [r for r in mandatory if r in parts.met]
+    met_mandatory = [r for r in mandatory if r.key in summary.proofs]
     requirements = HUNDRED * len(met_mandatory) / len(mandatory) if mandatory else HUNDRED
-    experience = (
-        HUNDRED
-        if parts.min_months == 0
-        else min(HUNDRED, HUNDRED * parts.months_in_role / parts.min_months)
-    )
+    min_months = _min_months(target, policy)
+    months = whole_months_between(summary.role_started_on, summary.as_of)
+    experience = HUNDRED if min_months == 0 else min(HUNDRED, HUNDRED * months / min_months)
     raw = {
         Component.performance: performance,
-        Component.leadership: _saturating(
-            len(parts.window_leadership), policy.leadership_saturation
-        ),
+        Component.leadership: _saturating(summary.leadership_count, policy.leadership_saturation),
         Component.development: _saturating(
-            len(parts.window_development), policy.development_saturation
+            summary.development_count, policy.development_saturation
         ),
         Component.requirements: requirements,
         Component.experience: experience,
@@ -235,9 +250,8 @@ def _band(total: Decimal, missing: tuple[Requirement, ...], policy: Policy) -> B
     return Band.ready_3_plus_years
 
 
-def _quick_total(facts: Facts, target: Target, policy: Policy) -> Decimal:
-    parts = _parts(facts, target, policy)
-    return _total(_component_scores(parts, target, policy), policy)
+def _quick_total(summary: Summary, target: Target, policy: Policy) -> Decimal:
+    return _total(_component_scores(summary, target, policy), policy)
 
 
 def _requirement_text(req: Requirement) -> str:
@@ -252,17 +266,18 @@ _ACTION_FOR_KIND = {
 }
 
 
-def _gaps(parts: _Parts, scores: dict[Component, Decimal], policy: Policy) -> tuple[Gap, ...]:
+def _gaps(
+    summary: Summary, target: Target, scores: dict[Component, Decimal], policy: Policy
+) -> tuple[Gap, ...]:
     gaps: list[Gap] = []
     window = f"the last {policy.window_months} months"
     if scores[Component.performance] < HUNDRED:
-        reviews = parts.window_reviews
-        if not reviews:
+        if not summary.review_count:
             text = f"No performance review in {window}."
         else:
-            mean = round_half_up(Decimal(sum(r.rating for r in reviews)) / len(reviews), TENTH)
+            mean = round_half_up(Decimal(summary.review_sum) / summary.review_count, TENTH)
             text = (
-                f"Mean review rating {mean} over {len(reviews)} review(s) in {window}; "
+                f"Mean review rating {mean} over {summary.review_count} review(s) in {window}; "
                 "a mean of 5 (far exceeds) scores 100."
             )
         gaps.append(Gap(Component.performance, text))
@@ -270,7 +285,7 @@ def _gaps(parts: _Parts, scores: dict[Component, Decimal], policy: Policy) -> tu
         gaps.append(
             Gap(
                 Component.leadership,
-                f"{len(parts.window_leadership)} of {policy.leadership_saturation} leadership "
+                f"{summary.leadership_count} of {policy.leadership_saturation} leadership "
                 f"activities or initiatives in {window}.",
             )
         )
@@ -278,76 +293,83 @@ def _gaps(parts: _Parts, scores: dict[Component, Decimal], policy: Policy) -> tu
         gaps.append(
             Gap(
                 Component.development,
-                f"{len(parts.window_development)} of {policy.development_saturation} trainings, "
+                f"{summary.development_count} of {policy.development_saturation} trainings, "
                 f"certifications or skills in {window}.",
             )
         )
-    for req in parts.missing:
+    for req in _missing(summary, target):
         gaps.append(Gap(Component.requirements, _requirement_text(req), req))
     if scores[Component.experience] < HUNDRED:
+        months = whole_months_between(summary.role_started_on, summary.as_of)
         gaps.append(
             Gap(
                 Component.experience,
-                f"{parts.months_in_role} of {parts.min_months} months in the current role.",
+                f"{months} of {_min_months(target, policy)} months in the current role.",
             )
         )
     return tuple(gaps)
 
 
 def _next_steps(
-    facts: Facts,
+    summary: Summary,
     target: Target,
     policy: Policy,
-    parts: _Parts,
     scores: dict[Component, Decimal],
     total: Decimal,
 ) -> tuple[NextStep, ...]:
     candidates: list[tuple[Component, str, Decimal]] = []
 
-    def gain_with(changed: Facts) -> Decimal:
+    def gain_with(changed: Summary) -> Decimal:
         return _quick_total(changed, target, policy) - total
 
-    day = facts.as_of
     if scores[Component.performance] < HUNDRED:
         action = (
             "Ask for a performance review; one rated 5 (far exceeds) counts most."
-            if not parts.window_reviews
+            if not summary.review_count
             else "Exceed the role's requirements in the next review (rated 5, far exceeds)."
         )
-        gain = gain_with(replace(facts, reviews=(*facts.reviews, Review("next-review", day, 5))))
-        candidates.append((Component.performance, action, gain))
-    if scores[Component.leadership] < HUNDRED:
-        gain = gain_with(
-            replace(facts, leadership=(*facts.leadership, Dated("next-leadership", day)))
+        reviewed = replace(
+            summary, review_count=summary.review_count + 1, review_sum=summary.review_sum + 5
         )
+        candidates.append((Component.performance, action, gain_with(reviewed)))
+    if scores[Component.leadership] < HUNDRED:
+        led = replace(summary, leadership_count=summary.leadership_count + 1)
         candidates.append(
             (
                 Component.leadership,
                 "Take on a leadership activity or initiative, such as leading the monthly "
                 "team meeting.",
-                gain,
+                gain_with(led),
             )
         )
     if scores[Component.development] < HUNDRED:
-        filler = Development("next-development", day, RequirementKind.training, "\x00")
-        gain = gain_with(replace(facts, development=(*facts.development, filler)))
+        developed = replace(summary, development_count=summary.development_count + 1)
         candidates.append(
             (
                 Component.development,
                 "Complete a training, earn a certification or acquire a skill.",
-                gain,
+                gain_with(developed),
             )
         )
-    for req in parts.missing:
-        proof = Development("next-requirement", day, req.kind, req.key[1])
-        gain = gain_with(replace(facts, development=(*facts.development, proof)))
+    for req in _missing(summary, target):
+        # Proving a requirement is also development in the window.
+        proven = replace(
+            summary,
+            development_count=summary.development_count + 1,
+            proofs={**summary.proofs, req.key: "next-step"},
+        )
         label = "" if req.mandatory else " (optional)"
         candidates.append(
-            (Component.requirements, f'{_ACTION_FOR_KIND[req.kind]} "{req.name}"{label}.', gain)
+            (
+                Component.requirements,
+                f'{_ACTION_FOR_KIND[req.kind]} "{req.name}"{label}.',
+                gain_with(proven),
+            )
         )
     if scores[Component.experience] < HUNDRED:
-        months = parts.min_months - parts.months_in_role
-        until = shift_months(facts.role_started_on, parts.min_months)
+        min_months = _min_months(target, policy)
+        months = min_months - whole_months_between(summary.role_started_on, summary.as_of)
+        until = shift_months(summary.role_started_on, min_months)
         full = dict(scores)
         full[Component.experience] = HUNDRED
         candidates.append(
@@ -364,29 +386,37 @@ def _next_steps(
     return tuple(steps)
 
 
-def score_readiness(*, facts: Facts, target: Target, policy: Policy) -> Readiness:
-    """Return the readiness of one person for the target, as of `facts.as_of`."""
-    parts = _parts(facts, target, policy)
-    scores = _component_scores(parts, target, policy)
+def score_summary(*, summary: Summary, target: Target, policy: Policy) -> Readiness:
+    """Return the readiness for the target from a summary of the person's evidence."""
+    scores = _component_scores(summary, target, policy)
     total = _total(scores, policy)
+    missing = _missing(summary, target)
+    met_ids = [summary.proofs[r.key] for r in target.requirements if r.key in summary.proofs]
     evidence: dict[Component, tuple[str, ...]] = {
-        Component.performance: tuple(r.id for r in parts.window_reviews),
-        Component.leadership: tuple(x.id for x in parts.window_leadership),
-        Component.development: tuple(d.id for d in parts.window_development),
-        Component.requirements: tuple(dict.fromkeys(parts.met.values())),
-        Component.experience: (facts.role_event_id,) if facts.role_event_id else (),
+        Component.performance: summary.review_ids,
+        Component.leadership: summary.leadership_ids,
+        Component.development: summary.development_ids,
+        Component.requirements: tuple(dict.fromkeys(met_ids)),
+        Component.experience: (summary.role_event_id,) if summary.role_event_id else (),
     }
     components = tuple(
         ComponentScore(c, scores[c], policy.weights[c], evidence[c]) for c in COMPONENT_ORDER
     )
     return Readiness(
-        as_of=facts.as_of,
+        as_of=summary.as_of,
         score=total,
-        band=_band(total, parts.missing, policy),
+        band=_band(total, missing, policy),
         components=components,
-        gaps=_gaps(parts, scores, policy),
-        next_steps=_next_steps(facts, target, policy, parts, scores, total),
-        requirements_missing=parts.missing,
+        gaps=_gaps(summary, target, scores, policy),
+        next_steps=_next_steps(summary, target, policy, scores, total),
+        requirements_missing=missing,
         move_type=target.move_type,
         policy_version=policy.version,
+    )
+
+
+def score_readiness(*, facts: Facts, target: Target, policy: Policy) -> Readiness:
+    """Return the readiness of one person for the target, as of `facts.as_of`."""
+    return score_summary(
+        summary=summarize(facts=facts, policy=policy), target=target, policy=policy
     )

@@ -10,13 +10,15 @@ from pydantic import BaseModel, Field
 from app.domain.history import EventType
 from app.schemas.common import Day, InputModel, MoneyIn, MoneyOut, text
 
+RatingIn = Annotated[int, Field(ge=1, le=5, strict=True)]
+
 
 class EventCreate(InputModel):
     type: EventType
     occurred_on: Day
     position_id: text(36) | None = None  # type: ignore[valid-type]
     salary: MoneyIn | None = None
-    rating: Annotated[int, Field(ge=1, le=5)] | None = Field(
+    rating: RatingIn | None = Field(
         default=None, description="1..5: 3 meets, 4 exceeds, 5 far exceeds."
     )
     name: text(300) | None = None  # type: ignore[valid-type]

@@ -41,3 +41,23 @@ class ReadinessPublic(BaseModel):
     next_steps: list[NextStepOut]
     move_type: MoveType
     policy_version: int
+
+
+class CandidateOut(BaseModel):
+    employee_id: str
+    external_id: str
+    display_name: str | None
+    score: float = Field(ge=0, le=100)
+    band: Band
+    move_type: MoveType
+    requirements_missing: list[RequirementOut]
+
+
+class PathOut(BaseModel):
+    to_position_id: str
+    to_position_code: str
+    count: int
+    share: float = Field(ge=0, le=1)
+    median_months_before_move: float | None
+    median_pay_change_percent: float | None
+    classification: MoveType | None
