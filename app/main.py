@@ -17,7 +17,7 @@ from app.config import Settings, get_settings
 from app.db import get_database
 from app.docs import install_docs
 from app.errors import PROBLEM_JSON, PROBLEM_TYPES, install_handlers
-from app.observability import RequestContextMiddleware, configure_logging
+from app.observability import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
 
 DESCRIPTION = """
 Career events, move classification and promotion readiness, for other services.
@@ -70,7 +70,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
-        max_body_size=settings.max_body_bytes,
         docs_url=None,
         redoc_url=None,
     )
@@ -101,6 +100,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "Retry-After",
             ],
         )
+    app.add_middleware(
+        BodyLimitMiddleware,
+        limit=settings.max_body_bytes,
+        larger={"/v1/imports": settings.max_import_bytes},
+    )
     app.add_middleware(RequestContextMiddleware)
 
     original_openapi = app.openapi

@@ -183,3 +183,45 @@ class RequestContextMiddleware:
                     "organization_id": getattr(principal, "organization_id", None),
                 },
             )
+
+
+class BodyLimitMiddleware:
+    """Refuse request bodies past a size limit with a 413 problem+json.
+
+    A declared `Content-Length` over the limit is refused before the app runs; a streamed
+    body that grows past it raises `PayloadTooLarge` inside the app, which renders it.
+    Paths under a prefix in `larger` get their own limit (bulk imports).
+    """
+
+    def __init__(self, app: ASGIApp, *, limit: int, larger: dict[str, int]) -> None:
+        self.app = app
+        self.limit = limit
+        self.larger = larger
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = str(scope.get("path", ""))
+        limit = next((n for p, n in self.larger.items() if path.startswith(p)), self.limit)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            from app.errors import PayloadTooLarge, render
+
+            response = render(PayloadTooLarge(f"The body is larger than {limit:,} bytes."))
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    from app.errors import PayloadTooLarge
+
+                    raise PayloadTooLarge(f"The body is larger than {limit:,} bytes.")
+            return message
+
+        await self.app(scope, counted, send)

@@ -1,23 +1,32 @@
 """Shared fixtures: a migrated throwaway database per test, the app, and API keys.
 
-Every test gets its own SQLite file, copied from one migrated at the start of the session
-(real Alembic migrations, never `create_all`), so tests never share state.
+Every test that touches the database runs once per store: on SQLite (its own file, copied
+from one migrated at the start of the session) and, when `TEST_DATABASE_URL` names a
+PostgreSQL database, on PostgreSQL (its own database, created from a migrated template).
+Real Alembic migrations build both templates, never `create_all`, and no test shares state.
 """
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from app.config import Settings
 from app.db import Database, set_database
 from app.main import create_app
 from app.migrate import upgrade
 from app.services.organizations import create_key_for, create_organization
+
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
 @pytest.fixture(scope="session")
@@ -27,11 +36,67 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+class PostgresDatabases:
+    """Creates a migrated template database once, then one database per test from it."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.base = self.url.database or "career_mobility_test"
+        self.template = f"{self.base}_tmpl"
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+        self.counter = itertools.count()
+        self._sql(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+        self._sql(f'CREATE DATABASE "{self.template}"')
+        upgrade(self.url_of(self.template))
+
+    def _sql(self, statement: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(statement))
+
+    def url_of(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def create(self) -> str:
+        name = f"{self.base}_{os.getpid()}_{next(self.counter)}"
+        self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return name
+
+    def drop(self, name: str) -> None:
+        self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self.drop(self.template)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases]:
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL half skipped: set TEST_DATABASE_URL to run it")
+    databases = PostgresDatabases(POSTGRES_URL)
+    yield databases
+    databases.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest) -> str:
+    """The store a test runs against; every database test runs on both."""
+    return str(request.param)
+
+
 @pytest.fixture
-def database_url(migrated_template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "service.db"
-    shutil.copyfile(migrated_template, path)
-    return f"sqlite:///{path}"
+def database_url(
+    store: str, request: pytest.FixtureRequest, migrated_template: Path, tmp_path: Path
+) -> Iterator[str]:
+    if store == "sqlite":
+        path = tmp_path / "service.db"
+        shutil.copyfile(migrated_template, path)
+        yield f"sqlite:///{path}"
+        return
+    databases: PostgresDatabases = request.getfixturevalue("postgres")
+    name = databases.create()
+    yield databases.url_of(name)
+    databases.drop(name)
 
 
 @pytest.fixture
@@ -87,3 +152,10 @@ def api(client: TestClient, org: Org) -> TestClient:
     """A client that sends the org's admin key on every request."""
     client.headers.update(org.headers("admin"))
     return client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not POSTGRES_URL:
+        terminalreporter.write_line(
+            "PostgreSQL half skipped: TEST_DATABASE_URL is not set (make test-postgres runs it)."
+        )

@@ -5,13 +5,11 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.common import problems, router
 from app.auth import Writer
-from app.config import get_settings
 from app.db import get_database
 from app.schemas.imports import ImportError_, ImportReport
 from app.services.imports import Importer
 
 api = router("/imports", "imports")
-api.max_body_size = get_settings().max_import_bytes
 
 EXAMPLE = (
     '{"employee_external_id": "E-1001", "type": "hire", "occurred_on": "2023-04-03", '

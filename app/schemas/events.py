@@ -43,6 +43,10 @@ class EventCreate(InputModel):
 class EventVoid(InputModel):
     reason: text(1000)  # type: ignore[valid-type]
 
+    model_config = {
+        "json_schema_extra": {"examples": [{"reason": "Recorded twice by the HR sync"}]}
+    }
+
 
 class EventPublic(BaseModel):
     id: str
