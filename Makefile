@@ -5,11 +5,12 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help run test lint typecheck pytest openapi migrate bench clean
+.PHONY: help run test test-postgres lint typecheck pytest openapi migrate bench clean
 
 help:
 	@echo "make run       create .venv, install, migrate, serve on $(HOST):$(PORT) (SQLite by default)"
 	@echo "make test      create .venv with dev extras, lint, type-check and run the whole suite"
+	@echo "make test-postgres  the suite with its PostgreSQL half, on a throwaway local database"
 	@echo "make openapi   regenerate openapi.json from the app"
 	@echo "make bench     run the benchmark (not part of make test)"
 
@@ -45,6 +46,13 @@ pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# The whole suite again with its PostgreSQL half, on a throwaway database of the local server.
+PG_TEST_DB ?= career_mobility_test_$(shell date +%s)
+test-postgres: $(VENV)/.installed-dev
+	$(BIN)/python .ci/pgdb.py create $(PG_TEST_DB)
+	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/$(PG_TEST_DB) $(BIN)/pytest; \
+	  status=$$?; $(BIN)/python .ci/pgdb.py drop $(PG_TEST_DB); exit $$status
 
 openapi: $(VENV)/.installed
 	$(BIN)/python -m app.openapi > openapi.json
