@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
@@ -114,6 +117,46 @@ def check_scope(principal: Principal | None, needed: Scope) -> Principal:
         raise Forbidden(f"This operation needs a key with the `{needed.value}` scope.")
     return principal
 
+
+class KeyCache:
+    """Recently verified keys, by hash, for a short while: most requests skip the lookup.
+
+    Keys are never edited, only created, so the one thing a cache could serve stale is a
+    key deleted from the database by hand; `ttl_seconds` bounds that.
+    """
+
+    def __init__(self, *, ttl_seconds: float = 60.0, max_entries: int = 10_000) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[float, Principal]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Principal | None:
+        """Return the principal of a key verified recently, or None."""
+        digest = hash_key(key)
+        with self._lock:
+            entry = self._entries.get(digest)
+            if entry is None or entry[0] < time.monotonic():
+                self._entries.pop(digest, None)
+                return None
+            return entry[1]
+
+    def put(self, key: str, principal: Principal) -> None:
+        """Remember a key the database just verified."""
+        digest = hash_key(key)
+        with self._lock:
+            self._entries[digest] = (time.monotonic() + self.ttl, principal)
+            self._entries.move_to_end(digest)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget every key."""
+        with self._lock:
+            self._entries.clear()
+
+
+KEYS = KeyCache()
 
 _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cm_...`.")
 

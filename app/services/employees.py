@@ -3,6 +3,7 @@ their history as of today."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -130,9 +131,32 @@ def update_employee(
     return employee
 
 
+def _names(body: bytes | None, employee: Employee) -> bool:
+    """Return whether a stored response body names the person (by id or external_id)."""
+    if not body:
+        return False
+    marks = (employee.id, json.dumps(employee.external_id), repr(employee.external_id))
+    text = body.decode("utf-8", errors="replace")
+    return any(mark in text for mark in marks)
+
+
 def erase_employee(session: Session, organization_id: str, employee_id: str) -> None:
-    """Delete the person, their whole history and their idempotency records, for good."""
-    get_employee(session, organization_id, employee_id)
+    """Delete the person, their whole history and their idempotency records, for good.
+
+    Records are found by the person they were about, and, for POSTs to /employees (a 409
+    quoting the external_id, say), by whether the stored response names the person.
+    """
+    employee = get_employee(session, organization_id, employee_id)
+    creations = session.execute(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.organization_id == organization_id,
+            IdempotencyRecord.method == "POST",
+            IdempotencyRecord.path.like("%/employees"),
+        )
+    ).scalars()
+    for record in creations:
+        if _names(record.response_body, employee):
+            session.delete(record)
     session.execute(
         delete(CareerEvent).where(
             CareerEvent.organization_id == organization_id,
