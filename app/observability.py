@@ -13,6 +13,7 @@ import re
 import sys
 import time
 import uuid
+import weakref
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
+from sqlalchemy import Engine, event
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_log = logging.getLogger("app.access")
@@ -43,6 +45,38 @@ LATENCY = Histogram(
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+# Methods outside this set are counted as OTHER, so a client cannot mint label values.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+# Connections each engine has checked out, for pools that do not count them themselves
+# (SQLite's NullPool opens one per use). Keyed by engine so a disposed one drops out.
+_checked_out: weakref.WeakKeyDictionary[Engine, set[int]] = weakref.WeakKeyDictionary()
+
+
+def track_checkouts(engine: Engine) -> None:
+    """Count the connections `engine` has checked out (idempotent)."""
+    if engine in _checked_out:
+        return
+    out: set[int] = set()
+    _checked_out[engine] = out
+
+    def checkout(_dbapi: Any, record: Any, _proxy: Any) -> None:
+        out.add(id(record))
+
+    def checkin(_dbapi: Any, record: Any) -> None:
+        out.discard(id(record))
+
+    event.listen(engine, "checkout", checkout)
+    event.listen(engine, "checkin", checkin)
+
+
+def _track_database() -> None:
+    from app.db import peek_database
+
+    database = peek_database()
+    if database is not None:
+        track_checkouts(database.reader)
+        track_checkouts(database.writer)
 
 
 class PoolCollector(Collector):
@@ -68,12 +102,15 @@ class PoolCollector(Collector):
         engines = {"reader": database.reader, "writer": database.writer}
         for name, engine in engines.items():
             pool: Any = engine.pool
-            for figure, gauge in gauges.items():
-                reader = {"size": "size", "checked_out": "checkedout", "overflow": "overflow"}[
-                    figure
-                ]
-                if hasattr(pool, reader):
-                    gauge.add_metric([name], float(getattr(pool, reader)()))
+            if hasattr(pool, "checkedout"):  # QueuePool (PostgreSQL) counts for itself
+                gauges["size"].add_metric([name], float(pool.size()))
+                gauges["checked_out"].add_metric([name], float(pool.checkedout()))
+                gauges["overflow"].add_metric([name], float(pool.overflow()))
+            else:  # NullPool (SQLite file): keeps no connection; count the open ones
+                track_checkouts(engine)
+                gauges["size"].add_metric([name], 0.0)
+                gauges["checked_out"].add_metric([name], float(len(_checked_out[engine])))
+                gauges["overflow"].add_metric([name], 0.0)
         yield from gauges.values()
 
 
@@ -109,13 +146,32 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, default=str)
 
 
+class ConsoleFormatter(logging.Formatter):
+    """Readable lines: time, level, logger, message, then any `extra` fields as key=value."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)-7s %(name)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extras = [
+            f"{key}={value}"
+            for key, value in vars(record).items()
+            if key not in JsonFormatter._RESERVED and not key.startswith("_")
+        ]
+        if not extras:
+            return line
+        head, newline, rest = line.partition("\n")  # keep a traceback below the fields
+        return f"{head} {' '.join(extras)}{newline}{rest}"
+
+
 def configure_logging(level: str, fmt: str) -> None:
     """Send the service's logs to stderr as JSON lines or readable console lines."""
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s %(message)s"))
+        handler.setFormatter(ConsoleFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
@@ -128,13 +184,36 @@ def configure_logging(level: str, fmt: str) -> None:
 
 
 def _route_template(scope: Scope) -> str:
-    """Return the matched route as a template (`/v1/positions/{position_id}`), never raw IDs."""
-    if scope.get("route") is None:
+    """Return the matched route as a template (`/v1/positions/{position_id}`), never raw IDs.
+
+    The matched route's own path may lack the prefixes of the routers that include it
+    (FastAPI keeps included routers apart, and one router may be included twice, as the
+    probes are at `/healthz` and `/v1/healthz`), so the prefix comes from the request's
+    path, segment for segment, with any path parameter in it named instead of its value.
+    A mounted app (the docs' static files) is its prefix plus `/{path}`; a path that
+    matched nothing is `unmatched`, so the label set stays bounded whatever clients send.
+    """
+    root_path = str(scope.get("root_path", ""))
+    app_root_path = str(scope.get("app_root_path", root_path))
+    template = getattr(scope.get("route"), "path", None)
+    if not isinstance(template, str):
+        if scope.get("endpoint") is not None and root_path != app_root_path:
+            return f"{root_path.removeprefix(app_root_path)}/{{path}}"
         return "unmatched"
-    params = scope.get("path_params") or {}
-    values = {str(v): k for k, v in params.items()}
-    segments = str(scope.get("path", "")).split("/")
-    return "/".join(f"{{{values[s]}}}" if s in values else s for s in segments)
+    path = str(scope.get("path", ""))
+    if app_root_path and path.startswith(app_root_path):
+        path = path[len(app_root_path) :]
+    own = template.split("/")[1:]
+    actual = path.split("/")[1:]
+    if ":path}" in template or len(actual) < len(own):
+        return template
+    params = (scope.get("path_params") or {}).items()
+    # Only parameters of an including router's prefix can appear in the prefix.
+    names = {
+        str(v): k for k, v in params if f"{{{k}}}" not in template and f"{{{k}:" not in template
+    }
+    prefix = [f"{{{names[s]}}}" if s in names else s for s in actual[: len(actual) - len(own)]]
+    return "/" + "/".join([*prefix, *own])
 
 
 class RequestContextMiddleware:
@@ -150,6 +229,7 @@ class RequestContextMiddleware:
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        _track_database()
         status = 500
         started = time.perf_counter()
 
@@ -168,6 +248,7 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
             method = scope.get("method", "")
+            method = method if method in _METHODS else "OTHER"
             REQUESTS.labels(method, route, str(status)).inc()
             LATENCY.labels(method, route).observe(elapsed)
             principal = (scope.get("state") or {}).get("principal")
@@ -188,8 +269,9 @@ class RequestContextMiddleware:
 class BodyLimitMiddleware:
     """Refuse request bodies past a size limit with a 413 problem+json.
 
-    A declared `Content-Length` over the limit is refused before the app runs; a streamed
-    body that grows past it raises `PayloadTooLarge` inside the app, which renders it.
+    A declared `Content-Length` over the limit is flagged for the route to refuse once the
+    key is checked; a body that grows past the limit while read raises `PayloadTooLarge`
+    inside the app, which renders it.
     Paths under a prefix in `larger` get their own limit (bulk imports).
     """
 
@@ -205,12 +287,12 @@ class BodyLimitMiddleware:
         path = str(scope.get("path", ""))
         limit = next((n for p, n in self.larger.items() if path.startswith(p)), self.limit)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            from app.errors import PayloadTooLarge, render
-
-            response = render(PayloadTooLarge(f"The body is larger than {limit:,} bytes."))
-            await response(scope, receive, send)
-            return
+        # The route refuses a declared oversize body right after authentication (a bad key
+        # is still a 401): see `app.routing`. Here only the bytes actually read are counted.
+        scope.setdefault("state", {})["body_too_large"] = (
+            declared is not None and declared.isdigit() and int(declared) > limit
+        )
+        scope["state"]["body_limit"] = limit
         seen = 0
 
         async def counted() -> Message:

@@ -8,11 +8,14 @@ and store the response for replay, all before the response leaves.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import weakref
 from collections.abc import Callable, Coroutine
 from contextlib import suppress
 from typing import Any
 
+from anyio import to_thread
 from fastapi import Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
@@ -21,10 +24,42 @@ from starlette.concurrency import run_in_threadpool
 
 from app.auth import KEYS, Authorize, Principal, Scope, bearer_token, check_scope, lookup_key
 from app.db import get_database
-from app.errors import UnsupportedMediaType, to_response
+from app.errors import (
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+    to_response,
+)
 from app.services import idempotency
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Threads of the pool that requests inside the gate below may not take all of: /healthz,
+# /metrics and /readyz run outside it.
+RESERVED_THREADS = 2
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def database_gate() -> asyncio.Semaphore:
+    """Return the event loop's gate that bounds the requests using the database at once.
+
+    A request holding a database lock (SQLite's write lock, a PostgreSQL row lock) still
+    needs worker threads after its route returns: FastAPI validates the response in one,
+    and the commit runs in one. Without a bound, requests waiting for that lock could hold
+    every thread of the pool, and the holder could never commit: every writer would stall
+    until the busy or statement timeout and fail with 503. With fewer requests inside than
+    threads in the pool, the holder always finds a thread; the others wait here, holding
+    neither a thread nor a connection.
+    """
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        threads = int(to_thread.current_default_thread_limiter().total_tokens)
+        gate = _gates[loop] = asyncio.Semaphore(max(1, threads - RESERVED_THREADS))
+    return gate
 
 
 def required_scope(dependant: Dependant) -> Scope | None:
@@ -76,6 +111,30 @@ async def _authenticate(request: Request, needed: Scope | None, writes: bool) ->
             KEYS.put(token, principal)
     request.state.principal = check_scope(principal, needed)
     return principal
+
+
+# Query parameters that name a resource: a bad value there is a 404, like one in the path.
+ID_QUERY_PARAMS = frozenset(
+    {"from_position_id", "to_position_id", "employee_id", "target_position_id"}
+)
+
+
+def _refuse_bad_input(request: Request) -> None:
+    """Refuse what no route could use, once the caller is known (401/403 come first).
+
+    A declared body over the size limit is a 413. A NUL character (which PostgreSQL cannot
+    store or compare) in an ID of the path or query is a 404, in any other parameter a 422.
+    """
+    if getattr(request.state, "body_too_large", False):
+        limit = getattr(request.state, "body_limit", 0)
+        raise PayloadTooLarge(f"The body is larger than {limit:,} bytes.")
+    if any("\x00" in str(v) for v in request.path_params.values()):
+        raise NotFound("No such resource in this organization.")
+    for name, value in request.query_params.multi_items():
+        if "\x00" in value or "\x00" in name:
+            if name in ID_QUERY_PARAMS:
+                raise NotFound(f"No resource {name}={value!r} in this organization.")
+            raise ValidationFailed.one(name, "must not contain NUL characters", "query")
 
 
 def _lookup_in_own_transaction(token: str) -> Principal | None:
@@ -153,6 +212,10 @@ class ApiRoute(APIRoute):
         takes_json = self.body_field is not None
 
         async def handler(request: Request) -> Response:
+            async with database_gate():
+                return await run(request)
+
+        async def run(request: Request) -> Response:
             settings = request.app.state.settings
             retry_after = settings.retry_after_seconds
             db = get_database()
@@ -161,6 +224,7 @@ class ApiRoute(APIRoute):
             claim: idempotency.Claim | None = None
             try:
                 principal = await _authenticate(request, needed, writes)
+                _refuse_bad_input(request)
                 if takes_json and await request.body():
                     if not _is_json(request.headers.get("content-type")):
                         raise UnsupportedMediaType(
