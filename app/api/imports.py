@@ -1,29 +1,40 @@
 """Bulk import of whole histories as NDJSON, streamed and committed in batches."""
 
-from fastapi import Request
+import hashlib
+import tempfile
+from collections.abc import AsyncIterator
+from typing import IO
+
+from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from app.api.common import problems, router
 from app.auth import Writer
 from app.db import get_database
+from app.errors import UnsupportedMediaType
 from app.schemas.imports import ImportError_, ImportReport
+from app.services import idempotency
 from app.services.imports import Importer
 
 api = router("/imports", "imports")
 
+NDJSON_TYPES = frozenset(
+    {"application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"}
+)
 EXAMPLE = (
     '{"employee_external_id": "E-1001", "type": "hire", "occurred_on": "2023-04-03", '
-    '"position_code": "RN", "salary": "68000.00"}\n'
+    '"position_code": "RN", "salary": {"amount": "68000.00", "currency": "USD"}}\n'
     '{"employee_external_id": "E-1001", "type": "certification_earned", '
     '"occurred_on": "2024-05-10", "name": "Nurse Executive (NE-BC)"}\n'
 )
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
 
 
 @api.post(
     "",
     response_model=ImportReport,
     summary="Import career events from NDJSON (one JSON object per line)",
-    responses=problems(403, 413, 415),
+    responses=problems(403, 409, 413, 415, 422),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -36,13 +47,56 @@ EXAMPLE = (
         }
     },
 )
-async def import_events(request: Request, principal: Writer) -> ImportReport:
+async def import_events(request: Request, principal: Writer, response: Response) -> ImportReport:
     """Lines are committed in batches; bad lines are reported and skipped; a line seen before
-    (same `event_key`, or same content) is counted as a duplicate and adds nothing."""
+    (same `event_key`, or same content) is counted as a duplicate and adds nothing.
+
+    With an `Idempotency-Key` the body is spooled (to disk past 8 MiB) to fingerprint it
+    first, and a retry replays the first report."""
+    media = (request.headers.get("content-type") or "").split(";", 1)[0].strip().lower()
+    if media not in NDJSON_TYPES:
+        raise UnsupportedMediaType("Send the lines as `Content-Type: application/x-ndjson`.")
     importer = Importer(get_database(), principal.organization_id)
+    key = request.headers.get("idempotency-key")
+    if key is None:
+        await _stream_into(importer, request.stream())
+        return _report(importer)
+    claim = idempotency.Claim(
+        organization_id=principal.organization_id,
+        method="POST",
+        path=request.url.path,
+        key=idempotency.check_key(key),
+    )
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY) as spool:
+        digest = hashlib.sha256()
+        async for chunk in request.stream():
+            digest.update(chunk)
+            spool.write(chunk)
+        replay = await run_in_threadpool(
+            idempotency.claim_fingerprint,
+            get_database(),
+            claim=claim,
+            fingerprint=digest.hexdigest(),
+        )
+        if replay is not None:
+            response.headers["Idempotent-Replayed"] = "true"
+            return ImportReport.model_validate_json(replay.body)
+        # The route wrapper stores the report for replay (or frees the key on a 5xx).
+        request.state.idempotency_claim = claim
+        spool.seek(0)
+        await _stream_into(importer, _chunks(spool))
+    return _report(importer)
+
+
+async def _chunks(spool: IO[bytes]) -> AsyncIterator[bytes]:
+    while chunk := await run_in_threadpool(spool.read, 1024 * 1024):
+        yield chunk
+
+
+async def _stream_into(importer: Importer, chunks: AsyncIterator[bytes]) -> None:
     number = 0
     pending = b""
-    async for chunk in request.stream():
+    async for chunk in chunks:
         pending += chunk
         *complete, pending = pending.split(b"\n")
         lines = []
@@ -55,6 +109,14 @@ async def import_events(request: Request, principal: Writer) -> ImportReport:
         number += 1
         await run_in_threadpool(_feed, importer, [(number, pending.decode("utf-8", "replace"))])
     await run_in_threadpool(importer.flush)
+
+
+def _feed(importer: Importer, lines: list[tuple[int, str]]) -> None:
+    for number, text in lines:
+        importer.feed(number, text)
+
+
+def _report(importer: Importer) -> ImportReport:
     report = importer.report
     return ImportReport(
         lines=report.lines,
@@ -63,8 +125,3 @@ async def import_events(request: Request, principal: Writer) -> ImportReport:
         rejected=report.rejected,
         errors=[ImportError_(**e) for e in report.errors],
     )
-
-
-def _feed(importer: Importer, lines: list[tuple[int, str]]) -> None:
-    for number, text in lines:
-        importer.feed(number, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session
@@ -21,7 +22,8 @@ from app.services.positions import find_position
 _OPTIONAL_FIELDS = ("position_id", "salary", "rating", "name")
 
 
-def _field_errors(session: Session, organization_id: str, data: EventCreate) -> list[FieldError]:
+def shape_errors(data: EventCreate) -> list[FieldError]:
+    """Return what is wrong with an event's fields for its type, without asking the store."""
     kind = data.type
     allowed, required = ALLOWED_FIELDS[kind], REQUIRED_FIELDS.get(kind, frozenset())
     errors = []
@@ -34,10 +36,82 @@ def _field_errors(session: Session, organization_id: str, data: EventCreate) -> 
     if kind in (EventType.leadership_activity, EventType.initiative):
         if data.name is None and data.description is None:
             errors.append(FieldError("name", f"a {kind.value} needs a name or a description"))
-    if data.position_id is not None and "position_id" in allowed:
+    return errors
+
+
+def _field_errors(session: Session, organization_id: str, data: EventCreate) -> list[FieldError]:
+    errors = shape_errors(data)
+    if data.position_id is not None and "position_id" in ALLOWED_FIELDS[data.type]:
         if find_position(session, organization_id, data.position_id) is None:
             errors.append(FieldError("position_id", "no such position in this organization"))
     return errors
+
+
+def event_row(
+    organization_id: str,
+    employee_id: str,
+    data: EventCreate,
+    *,
+    seq: int,
+    event_key: str | None = None,
+) -> dict[str, Any]:
+    """Return the column values of a validated event (bulk imports insert these directly)."""
+    salary = salary_of(data)
+    return {
+        "organization_id": organization_id,
+        "id": str(uuid.uuid4()),
+        "employee_id": employee_id,
+        "seq": seq,
+        "type": data.type.value,
+        "occurred_on": data.occurred_on,
+        "recorded_at": utcnow(),
+        "position_id": data.position_id,
+        "salary_cents": salary.cents if salary else None,
+        "salary_currency": salary.currency if salary else None,
+        "rating": data.rating,
+        "name": data.name,
+        "name_key": fold_name(data.name) if data.name is not None else None,
+        "description": data.description,
+        "classification": None,
+        "voided_at": None,
+        "void_reason": None,
+        "event_key": event_key,
+    }
+
+
+def facts_of(row: dict[str, Any]) -> EventFacts:
+    """Return the domain view of an event row."""
+    return history.to_facts(
+        row["id"],
+        row["type"],
+        row["occurred_on"],
+        row["seq"],
+        row["position_id"],
+        row["salary_cents"],
+        row["salary_currency"],
+    )
+
+
+def salary_of(data: EventCreate) -> Money | None:
+    """Return the event's salary as money in cents."""
+    if data.salary is None:
+        return None
+    return Money(decimal_to_cents(data.salary.amount), data.salary.currency)
+
+
+def history_problems(
+    new: EventFacts, existing: list[EventFacts], level_of: dict[str, int]
+) -> list[FieldError]:
+    """Return the 422 field errors for what recording `new` would break in the history."""
+    return [
+        FieldError(
+            p.field,
+            p.message
+            if p.event_id == new.id
+            else f"it would break event {p.event_id}: {p.message}",
+        )
+        for p in problems_added(existing=existing, new=new, level_of=level_of)
+    ]
 
 
 def _next_seq(session: Session, organization_id: str, employee_id: str) -> int:
@@ -72,52 +146,18 @@ def record_event(
             f"The {data.type.value} event has bad fields: {names}.", errors=errors
         )
     seq = _next_seq(session, organization_id, employee_id)
-    salary = (
-        Money(decimal_to_cents(data.salary.amount), data.salary.currency) if data.salary else None
-    )
-    event = CareerEvent(
-        organization_id=organization_id,
-        id=str(uuid.uuid4()),
-        employee_id=employee_id,
-        seq=seq,
-        type=data.type.value,
-        occurred_on=data.occurred_on,
-        recorded_at=utcnow(),
-        position_id=data.position_id,
-        salary_cents=salary.cents if salary else None,
-        salary_currency=salary.currency if salary else None,
-        rating=data.rating,
-        name=data.name,
-        name_key=fold_name(data.name) if data.name is not None else None,
-        description=data.description,
-        event_key=event_key,
-    )
+    row = event_row(organization_id, employee_id, data, seq=seq, event_key=event_key)
+    event = CareerEvent(**row)
     if data.type in history.STATE_TYPES:
         existing = history.state_events(session, organization_id, employee_id)
-        new = EventFacts(
-            id=event.id,
-            type=data.type,
-            occurred_on=data.occurred_on,
-            seq=seq,
-            position_id=data.position_id,
-            salary=salary,
-        )
+        new = facts_of(row)
         level_of = history.levels(
             session,
             organization_id,
             {e.position_id for e in [*existing, new] if e.position_id},
         )
-        added = problems_added(existing=existing, new=new, level_of=level_of)
-        if added:
-            errors = [
-                FieldError(
-                    p.field,
-                    p.message
-                    if p.event_id == event.id
-                    else f"it would break event {p.event_id}: {p.message}",
-                )
-                for p in added
-            ]
+        errors = history_problems(new, existing, level_of)
+        if errors:
             raise ValidationFailed(
                 "The event does not fit the person's history: "
                 + "; ".join(e["message"] for e in errors)

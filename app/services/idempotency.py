@@ -68,7 +68,11 @@ def claim(db: Database, *, claim: Claim, body: bytes) -> Replay | None:
 
     Raises 409 while the first request is in flight and 422 when the body differs.
     """
-    fingerprint = body_fingerprint(body)
+    return claim_fingerprint(db, claim=claim, fingerprint=body_fingerprint(body))
+
+
+def claim_fingerprint(db: Database, *, claim: Claim, fingerprint: str) -> Replay | None:
+    """Claim the key for a request whose body hashes to `fingerprint` (see `claim`)."""
     pk = (claim.organization_id, claim.method, claim.path, claim.key)
     for _ in range(3):
         now = utcnow()

@@ -11,24 +11,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from app.db import Database
-from app.errors import ApiError, ValidationFailed
-from app.models import CareerEvent, Employee, Position
-from app.schemas.employees import EmployeeCreate
+from app.domain.history import STATE_TYPES, EventFacts, replay
+from app.models import CareerEvent, Employee, Position, utcnow
 from app.schemas.events import EventCreate
 from app.schemas.imports import ImportLine
-from app.services.employees import create_employee
-from app.services.events import record_event
+from app.services import history
+from app.services.events import event_row, facts_of, history_problems, shape_errors
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 MAX_LISTED_ERRORS = 1000
 
 
@@ -53,8 +53,20 @@ def content_key(payload: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:56]
 
 
+@dataclass
+class _Line:
+    number: int
+    line: ImportLine
+    key: str
+
+
 class Importer:
-    """Feeds lines in, commits a batch at a time, and keeps the running report."""
+    """Feeds lines in, commits a batch at a time, and keeps the running report.
+
+    A batch costs a handful of queries whatever its size: the people and dedupe keys it
+    names are read at once, history is checked in memory against the people's state
+    events, and the new events go in with one multi-row insert.
+    """
 
     def __init__(self, database: Database, organization_id: str, *, batch_size: int = BATCH_SIZE):
         self.database = database
@@ -62,8 +74,7 @@ class Importer:
         self.batch_size = batch_size
         self.report = ImportReport()
         self._batch: list[tuple[int, str]] = []
-        self._employees: dict[str, str] = {}
-        self._positions: dict[str, str] = {}
+        self._positions: dict[str, tuple[str, int]] | None = None
 
     def feed(self, line_number: int, text: str) -> None:
         """Queue one line; commit the batch when it is full."""
@@ -82,46 +93,116 @@ class Importer:
         return self.report
 
     def flush(self) -> None:
-        """Commit the queued lines in one transaction; a bad line rolls back only itself."""
+        """Commit the queued lines in one transaction; a bad line is reported and skipped."""
         if not self._batch:
             return
         batch, self._batch = self._batch, []
-        # People created by this batch; a line that rolls back forgets its own.
-        created: list[tuple[str, str]] = []
-        with self.database.transaction() as session:
-            for number, text in batch:
-                self._one(session, number, text, created)
+        listed = len(self.report.errors)
+        parsed = [p for p in (self._parse(n, t) for n, t in batch) if p is not None]
+        if parsed:
+            with self.database.transaction() as session:
+                self._write(session, parsed)
+        # Parse errors are found before history errors; report the batch in line order.
+        self.report.errors[listed:] = sorted(self.report.errors[listed:], key=lambda e: e["line"])
 
-    def _one(
-        self, session: Session, number: int, text: str, created: list[tuple[str, str]]
-    ) -> None:
+    def _parse(self, number: int, text: str) -> _Line | None:
         try:
             raw = json.loads(text)
         except ValueError as exc:
             self.report.reject(number, "line", f"not valid JSON: {exc}")
-            return
+            return None
         if not isinstance(raw, dict):
             self.report.reject(number, "line", "each line must be a JSON object")
-            return
+            return None
         try:
             line = ImportLine.model_validate(raw)
         except ValidationError as exc:
             details = exc.errors()[0]
             where = ".".join(str(p) for p in details["loc"]) or "line"
             self.report.reject(number, where, details["msg"])
-            return
-        payload = {k: v for k, v in raw.items() if k != "event_key"}
-        key = line.event_key or content_key(payload)
-        savepoint = session.begin_nested()
-        new_people = len(created)
-        try:
-            position_id = self._position(session, line)
-            employee_id = self._employee(session, line, created)
-            if self._seen(session, employee_id, key):
-                savepoint.commit()
-                self.report.duplicates += 1
-                return
-            event = EventCreate(
+            return None
+        key = line.event_key or content_key({k: v for k, v in raw.items() if k != "event_key"})
+        return _Line(number, line, key)
+
+    def _positions_by_code(self, session: Session) -> dict[str, tuple[str, int]]:
+        if self._positions is None:
+            rows = session.execute(
+                select(Position.code, Position.id, Position.level).where(
+                    Position.organization_id == self.organization_id
+                )
+            ).all()
+            self._positions = {code: (pid, level) for code, pid, level in rows}
+        return self._positions
+
+    def _write(self, session: Session, lines: list[_Line]) -> None:
+        org = self.organization_id
+        positions = self._positions_by_code(session)
+        level_of = dict(positions.values())
+        names = sorted({item.line.employee_external_id for item in lines})
+        # Locking the people (PostgreSQL) keeps a concurrent writer from numbering or
+        # validating against the same histories at the same time.
+        people = {
+            e.external_id: e
+            for e in session.execute(
+                select(Employee)
+                .where(Employee.organization_id == org, Employee.external_id.in_(names))
+                .with_for_update()
+            ).scalars()
+        }
+        known_ids = [e.id for e in people.values()]
+        seen_keys = {
+            (employee_id, key)
+            for employee_id, key in session.execute(
+                select(CareerEvent.employee_id, CareerEvent.event_key).where(
+                    CareerEvent.organization_id == org,
+                    CareerEvent.employee_id.in_(known_ids),
+                    CareerEvent.event_key.in_(sorted({item.key for item in lines})),
+                )
+            ).all()
+        }
+        histories: dict[str, list[EventFacts]] = {e: [] for e in known_ids}
+        movers = {
+            people[item.line.employee_external_id].id
+            for item in lines
+            if item.line.type in STATE_TYPES and item.line.employee_external_id in people
+        }
+        for employee_id, *fields in session.execute(
+            select(
+                CareerEvent.employee_id,
+                CareerEvent.id,
+                CareerEvent.type,
+                CareerEvent.occurred_on,
+                CareerEvent.seq,
+                CareerEvent.position_id,
+                CareerEvent.salary_cents,
+                CareerEvent.salary_currency,
+            ).where(
+                CareerEvent.organization_id == org,
+                CareerEvent.employee_id.in_(sorted(movers)),
+                CareerEvent.voided_at.is_(None),
+                CareerEvent.type.in_([t.value for t in STATE_TYPES]),
+            )
+        ).all():
+            histories[employee_id].append(history.to_facts(*fields))
+        latest = {e: max((f.occurred_on for f in fs), default=None) for e, fs in histories.items()}
+
+        created_people: list[Employee] = []
+        rows: list[dict[str, Any]] = []
+        backfilled: set[str] = set()
+        for item in lines:
+            line = item.line
+            position_id = None
+            if line.position_code is not None:
+                found = positions.get(line.position_code)
+                if found is None:
+                    self.report.reject(
+                        item.number,
+                        "position_code",
+                        f"no position with code {line.position_code!r}",
+                    )
+                    continue
+                position_id = found[0]
+            data = EventCreate(
                 type=line.type,
                 occurred_on=line.occurred_on,
                 position_id=position_id,
@@ -130,74 +211,75 @@ class Importer:
                 name=line.name,
                 description=line.description,
             )
-            record_event(session, self.organization_id, employee_id, event, event_key=key)
-            savepoint.commit()
-            self.report.created += 1
-        except ValidationFailed as exc:
-            savepoint.rollback()
-            self._forget(created, new_people)
-            problem = (exc.errors or [{"field": "line", "message": exc.detail}])[0]
-            name = "position_code" if problem["field"] == "position_id" else problem["field"]
-            self.report.reject(number, name, problem["message"])
-        except ApiError as exc:
-            savepoint.rollback()
-            self._forget(created, new_people)
-            self.report.reject(number, "line", exc.detail)
-
-    def _forget(self, created: list[tuple[str, str]], keep: int) -> None:
-        """Drop the people a rolled-back line created from the caches."""
-        for external_id, _ in created[keep:]:
-            self._employees.pop(external_id, None)
-        del created[keep:]
-
-    def _employee(self, session: Session, line: ImportLine, created: list[tuple[str, str]]) -> str:
-        external_id = line.employee_external_id
-        cached = self._employees.get(external_id)
-        if cached is not None:
-            return cached
-        found = session.execute(
-            select(Employee.id).where(
-                Employee.organization_id == self.organization_id,
-                Employee.external_id == external_id,
-            )
-        ).scalar_one_or_none()
-        if found is not None:
-            self._employees[external_id] = found
-            return str(found)
-        employee = create_employee(
-            session,
-            self.organization_id,
-            EmployeeCreate(external_id=external_id, display_name=line.employee_display_name),
-        )
-        self._employees[external_id] = employee.id
-        created.append((external_id, employee.id))
-        return employee.id
-
-    def _position(self, session: Session, line: ImportLine) -> str | None:
-        code = line.position_code
-        if code is None:
-            return None
-        cached = self._positions.get(code)
-        if cached is not None:
-            return cached
-        found = session.execute(
-            select(Position.id).where(
-                Position.organization_id == self.organization_id, Position.code == code
-            )
-        ).scalar_one_or_none()
-        if found is None:
-            raise ValidationFailed.one("position_code", f"no position with code {code!r}")
-        self._positions[code] = found
-        return str(found)
-
-    def _seen(self, session: Session, employee_id: str, key: str) -> bool:
-        return (
-            session.execute(
-                select(CareerEvent.id).where(
-                    CareerEvent.organization_id == self.organization_id,
-                    CareerEvent.employee_id == employee_id,
-                    CareerEvent.event_key == key,
+            if self._rejected(item.number, shape_errors(data)):
+                continue
+            person = people.get(line.employee_external_id)
+            if person is not None and (person.id, item.key) in seen_keys:
+                self.report.duplicates += 1
+                continue
+            employee_id = person.id if person is not None else str(uuid.uuid4())
+            seq = (person.event_seq if person is not None else 0) + 1
+            event = event_row(org, employee_id, data, seq=seq, event_key=item.key)
+            if line.type in STATE_TYPES:
+                facts = facts_of(event)
+                existing = histories.setdefault(employee_id, [])
+                if self._rejected(item.number, history_problems(facts, existing, level_of)):
+                    continue
+                last = latest.get(employee_id)
+                if last is not None and facts.occurred_on < last:
+                    backfilled.add(employee_id)
+                existing.append(facts)
+                latest[employee_id] = max(last or facts.occurred_on, facts.occurred_on)
+            if person is None:
+                now = utcnow()
+                person = Employee(
+                    organization_id=org,
+                    id=employee_id,
+                    external_id=line.employee_external_id,
+                    display_name=line.employee_display_name,
+                    created_at=now,
+                    updated_at=now,
+                    event_seq=0,
                 )
-            ).first()
-            is not None
-        )
+                people[person.external_id] = person
+                created_people.append(person)
+            person.event_seq = seq
+            seen_keys.add((employee_id, item.key))
+            rows.append(event)
+            self.report.created += 1
+
+        if created_people:
+            session.add_all(created_people)
+            session.flush()
+        if rows:
+            self._classify_new(rows, histories, level_of)
+            # Core executemany: the ORM's bulk insert would split rows by which columns are
+            # null, into dozens of statements a batch.
+            session.connection().execute(insert(CareerEvent.__table__), rows)
+            # The people's new `event_seq` values flush with the session (they are loaded).
+            for employee_id in backfilled:
+                history.store_classifications(session, org, employee_id)
+
+    def _rejected(self, number: int, errors: list[Any]) -> bool:
+        """Report the line's first error (naming `position_code` for the position)."""
+        if not errors:
+            return False
+        field = "position_code" if errors[0]["field"] == "position_id" else errors[0]["field"]
+        self.report.reject(number, field, errors[0]["message"])
+        return True
+
+    @staticmethod
+    def _classify_new(
+        rows: list[dict[str, Any]],
+        histories: dict[str, list[EventFacts]],
+        level_of: dict[str, int],
+    ) -> None:
+        moved = {e["employee_id"] for e in rows if e["position_id"] is not None}
+        kinds = {}
+        for employee_id in moved:
+            kinds.update(
+                replay(events=histories.get(employee_id, []), level_of=level_of).classifications
+            )
+        for event in rows:
+            kind = kinds.get(event["id"])
+            event["classification"] = kind.value if kind is not None else None
