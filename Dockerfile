@@ -25,7 +25,8 @@ RUN python -m venv /opt/venv \
     && chown app:app /data
 COPY --from=build /dist/*.whl /tmp/
 RUN pip install --no-cache-dir /tmp/*.whl && rm -f /tmp/*.whl
-USER app
+# The `app` user, by number: Kubernetes' runAsNonRoot can only verify a numeric user.
+USER 10001:10001
 WORKDIR /data
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=20s --retries=3 \

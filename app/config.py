@@ -1,9 +1,10 @@
 """Service settings, read from the environment (and an optional `.env` file)."""
 
+import logging
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -55,6 +56,14 @@ class Settings(BaseSettings):
     web_concurrency: int = Field(
         default=1, ge=1, description="Worker processes for `career-mobility serve`."
     )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if not isinstance(logging.getLevelName(level), int):
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
 
 
 @lru_cache

@@ -1,5 +1,9 @@
 """Swagger UI and ReDoc served with their JavaScript and CSS from the installed package,
-never from a CDN, so the docs work in an air-gapped cluster."""
+never from a CDN, so the docs work in an air-gapped cluster.
+
+Both pages also carry a Content-Security-Policy that lets them load nothing from another
+host: the ReDoc bundle would otherwise fetch its sidebar logo from cdn.redoc.ly.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,27 @@ from fastapi.staticfiles import StaticFiles
 
 STATIC_DIR = Path(fastapi_offline.__file__).parent / "static"
 STATIC_URL = "/docs-static"
+# Inline script and styles: Swagger UI's start-up script, ReDoc's styled-components; data:
+# images: Swagger UI's icons; blob: workers: ReDoc's search.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
+
+
+def _self_contained(page: HTMLResponse) -> HTMLResponse:
+    page.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return page
 
 
 def install_docs(app: FastAPI) -> None:
@@ -22,7 +47,7 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=openapi_url,
             title=f"{app.title}: Swagger UI",
             swagger_js_url=f"{STATIC_URL}/swagger-ui-bundle.js",
@@ -34,13 +59,15 @@ def install_docs(app: FastAPI) -> None:
                 "tryItOutEnabled": True,
             },
         )
+        return _self_contained(page)
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
-        return get_redoc_html(
+        page = get_redoc_html(
             openapi_url=openapi_url,
             title=f"{app.title}: ReDoc",
             redoc_js_url=f"{STATIC_URL}/redoc.standalone.js",
             redoc_favicon_url=f"{STATIC_URL}/favicon.png",
             with_google_fonts=False,
         )
+        return _self_contained(page)

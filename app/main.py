@@ -37,9 +37,24 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Makes a retried POST safe: the same key and body replay the first "
+    "response (`Idempotent-Replayed: true`) for 24 hours; another body is a 422; a retry "
+    "while the first is in flight is a 409.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+
+
 def _problem_content_types(schema: dict[str, Any]) -> dict[str, Any]:
-    """Document error bodies as application/problem+json, which is what they are."""
+    """Document error bodies as application/problem+json, which is what they are, and the
+    `Idempotency-Key` header every authenticated POST takes."""
     for path in schema.get("paths", {}).values():
+        post = path.get("post")
+        if post is not None and post.get("security"):
+            post.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
         for operation in path.values():
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content", {})

@@ -129,7 +129,12 @@ def metrics_response() -> Response:
 class JsonFormatter(logging.Formatter):
     """One JSON object per line, with any `extra` fields the caller attached."""
 
-    _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+    # uvicorn's `color_message` is its message again with ANSI colours: noise in a log line.
+    _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+        "message",
+        "asctime",
+        "color_message",
+    }
 
     def format(self, record: logging.LogRecord) -> str:
         payload: dict[str, Any] = {

@@ -1,6 +1,6 @@
 """Liveness, readiness and metrics: no authentication, for probes and scrapers."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -50,11 +50,11 @@ def healthz() -> Health:
     summary="Readiness: database reachable and schema at head",
     responses={503: {"model": Ready, "description": "Not ready: database down or schema behind."}},
 )
-async def readyz(response: Response) -> Ready:
+async def readyz(request: Request, response: Response) -> Ready:
     ready = await run_in_threadpool(_check)
     if ready.status != "ready":
         response.status_code = 503
-        response.headers["Retry-After"] = "5"
+        response.headers["Retry-After"] = str(request.app.state.settings.retry_after_seconds)
     return ready
 
 
