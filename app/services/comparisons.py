@@ -71,7 +71,7 @@ def compare(
         return ComparisonResult(source, target, comparison)
     get_employee(session, organization_id, employee_id)
     day = today()
-    projection = history.project(session, organization_id, employee_id, as_of=day)
+    projection = history.project(session, organization_id, employee_id, as_of=day, classify=False)
     fit = personal_fit(
         source=source_facts,
         target=target_facts,

@@ -82,12 +82,21 @@ def project(
     *,
     as_of: date | None,
     events: Sequence[EventFacts] | None = None,
+    classify: bool = True,
 ) -> Projection:
-    """Return what the person holds as of a day (all history when None)."""
+    """Return what the person holds as of a day (all history when None).
+
+    `classify=False` skips reading position levels: what is held does not depend on them,
+    only the classification of moves does.
+    """
     facts = (
         list(events) if events is not None else state_events(session, organization_id, employee_id)
     )
-    level_of = levels(session, organization_id, (e.position_id for e in facts if e.position_id))
+    level_of = (
+        levels(session, organization_id, (e.position_id for e in facts if e.position_id))
+        if classify
+        else {}
+    )
     return replay(events=facts, level_of=level_of, as_of=as_of)
 
 

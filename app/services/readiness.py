@@ -54,7 +54,7 @@ def readiness(
         get_position(session, organization_id, target_position_id) if target_position_id else None
     )
     day = as_of or today()
-    projection = history.project(session, organization_id, employee_id, as_of=day)
+    projection = history.project(session, organization_id, employee_id, as_of=day, classify=False)
     if projection.status is not Status.active or projection.position_id is None:
         raise ValidationFailed.one(
             "as_of",
