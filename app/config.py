@@ -20,13 +20,29 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=10, ge=1, description="Connections kept open per process.")
     db_max_overflow: int = Field(default=5, ge=0, description="Extra connections under bursts.")
     db_pool_timeout: float = Field(
-        default=5.0, gt=0, description="Seconds a request waits for a free connection."
+        default=5.0,
+        gt=0,
+        description="Seconds a request waits for a free connection (then 503). With the "
+        "connect timeout it bounds how long a request waits for a database that is gone.",
     )
     db_connect_timeout: int = Field(
-        default=3, ge=1, description="Seconds to wait for the database to accept a connection."
+        default=3,
+        ge=1,
+        description="Seconds to wait for the database to accept a connection (then 503); "
+        "psycopg waits at least 2.",
+    )
+    db_tcp_user_timeout_ms: int = Field(
+        default=10_000,
+        ge=0,
+        description="PostgreSQL connections drop once data they sent stays unacknowledged "
+        "this long (TCP_USER_TIMEOUT; with TCP keepalives it also finds dead idle ones), so "
+        "a query on a cut network fails instead of waiting minutes; 0 keeps the OS default.",
     )
     db_statement_timeout_ms: int = Field(
-        default=10_000, ge=0, description="PostgreSQL statement timeout; 0 disables it."
+        default=10_000,
+        ge=0,
+        description="PostgreSQL statement timeout; 0 disables it. A server that has not "
+        "answered within this plus DB_CONNECT_TIMEOUT seconds is given up on (503).",
     )
     sqlite_busy_timeout_ms: int = Field(
         default=15_000, ge=0, description="How long a SQLite writer waits for the lock."

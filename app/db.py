@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import psycopg
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -61,17 +62,84 @@ def _sqlite_engine(settings: Settings, *, immediate: bool) -> Engine:
     return engine
 
 
+# psycopg raises this (an OperationalError) when `Connection.wait` runs out of time.
+_WAIT_TIMEOUT: type[Exception] | None = getattr(psycopg.errors, "_WaitTimeout", None)
+
+
+class _AnswerBoundConnection(psycopg.Connection):
+    """A psycopg connection that gives up on a server that no longer answers.
+
+    The statement timeout makes a live server answer within its bound, so a reply later
+    than that (plus a margin) means the server or the network in between has gone quiet
+    while the socket stays open, as behind a hung proxy. Then the wait ends, the connection
+    is closed (SQLAlchemy sees a disconnect and drops it from the pool) and the request
+    gets a 503, instead of hanging until the operating system gives up, if ever.
+    """
+
+    answer_timeout: float | None = None
+
+    def wait(self, gen: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.answer_timeout is not None and not args and kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.answer_timeout
+        try:
+            return super().wait(gen, *args, **kwargs)
+        except Exception as exc:
+            if _WAIT_TIMEOUT is not None and isinstance(exc, _WAIT_TIMEOUT):
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"the database did not answer within {self.answer_timeout} s"
+                ) from exc
+            raise
+
+
+def answer_timeout(settings: Settings) -> float | None:
+    """Seconds after which a silent PostgreSQL server is given up on (None: never)."""
+    if not settings.db_statement_timeout_ms:
+        return None
+    return settings.db_statement_timeout_ms / 1000 + settings.db_connect_timeout
+
+
+def postgres_connect_args(settings: Settings) -> dict[str, Any]:
+    """Return libpq parameters that bound every wait on a PostgreSQL server.
+
+    The connect timeout bounds a server that does not accept; the statement timeout one
+    that runs too long; TCP keepalives and TCP_USER_TIMEOUT a network that drops packets
+    (a query would otherwise wait for the kernel's retransmissions, about 15 minutes).
+    """
+    args: dict[str, Any] = {
+        "connect_timeout": settings.db_connect_timeout,
+        "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+    }
+    if settings.db_tcp_user_timeout_ms:
+        args["tcp_user_timeout"] = settings.db_tcp_user_timeout_ms
+    return args
+
+
 def _postgres_engine(settings: Settings) -> Engine:
-    options = f"-c statement_timeout={settings.db_statement_timeout_ms}"
-    return create_engine(
+    engine = create_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args={"connect_timeout": settings.db_connect_timeout, "options": options},
+        connect_args=postgres_connect_args(settings),
     )
+    bound = answer_timeout(settings)
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        if bound is None or _WAIT_TIMEOUT is None:
+            return None  # the dialect connects as usual
+        connection = _AnswerBoundConnection.connect(*cargs, **cparams)
+        connection.answer_timeout = bound
+        return connection
+
+    return engine
 
 
 @dataclass

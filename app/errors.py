@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 logger = logging.getLogger("app.errors")
 
@@ -203,6 +204,16 @@ def _is_connection_fault(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Return every method some route of the app accepts on the request's path."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    ]
+
+
 def to_response(exc: BaseException, request: Request, *, retry_after_seconds: int) -> JSONResponse:
     """Return the problem+json response for any exception a request can raise."""
     if isinstance(exc, ApiError):
@@ -223,16 +234,25 @@ def to_response(exc: BaseException, request: Request, *, retry_after_seconds: in
             detail = f"No route matches {request.method} {request.url.path}."
         elif exc.status_code == 413:
             detail = "The request body is larger than this endpoint accepts."
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            # Starlette names only the first route of the path; RFC 9110 wants them all.
+            allowed = _allowed_methods(request)
+            headers["Allow"] = ", ".join(allowed)
+            detail = f"{request.method} is not allowed here; use {', '.join(allowed)}."
         return problem_response(
             status=exc.status_code,
             slug=slug,
             title=title,
             detail=detail,
-            headers=getattr(exc, "headers", None),
+            headers=headers,
             instance=request.url.path,
         )
     if _is_connection_fault(exc):
-        logger.warning("database unavailable: %s", type(exc).__name__)
+        # The driver's own message ("database is locked", "connection refused"), never
+        # the statement or its parameters, which may hold personal data.
+        cause = (str(getattr(exc, "orig", None) or exc).splitlines() or [""])[0]
+        logger.warning("database unavailable: %s: %s", type(exc).__name__, cause)
         return render(
             ServiceUnavailable(
                 "The database cannot be reached right now; retry shortly.",

@@ -27,8 +27,10 @@ from app.db import get_database
 from app.errors import (
     NotFound,
     PayloadTooLarge,
+    ServiceUnavailable,
     UnsupportedMediaType,
     ValidationFailed,
+    render,
     to_response,
 )
 from app.services import idempotency
@@ -212,8 +214,21 @@ class ApiRoute(APIRoute):
         takes_json = self.body_field is not None
 
         async def handler(request: Request) -> Response:
-            async with database_gate():
+            gate = database_gate()
+            settings = request.app.state.settings
+            try:
+                # Waiting here stands for waiting for a free connection: same bound.
+                await asyncio.wait_for(gate.acquire(), timeout=settings.db_pool_timeout)
+            except TimeoutError:
+                busy = ServiceUnavailable(
+                    "Every database connection is busy; retry shortly.",
+                    headers={"Retry-After": str(settings.retry_after_seconds)},
+                )
+                return render(busy, request)
+            try:
                 return await run(request)
+            finally:
+                gate.release()
 
         async def run(request: Request) -> Response:
             settings = request.app.state.settings
@@ -252,6 +267,8 @@ class ApiRoute(APIRoute):
                 response = await inner(request)
             except Exception as exc:  # every error becomes problem+json
                 response = to_response(exc, request, retry_after_seconds=retry_after)
+            # A route that reads its body as a stream (imports) claims its key itself.
+            claim = claim or getattr(request.state, "idempotency_claim", None)
             try:
                 await run_in_threadpool(
                     _finish,

@@ -25,7 +25,6 @@ from app.main import create_app
 from app.migrate import upgrade
 from app.services.organizations import create_key_for, create_organization
 
-
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 

@@ -43,6 +43,31 @@ def _to_decimal(value: Any) -> Any:
     raise ValueError("must be a decimal number or a string holding one")
 
 
+def _whole(value: Any) -> Any:
+    # Lax pydantic would take true as 1 and "12" as 12; JSON says a number, so a number.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a number")
+    return value
+
+
+# Body numbers as JSON has them: `WHOLE` takes 3 and 3.0, `NUMBER` any number; neither
+# takes a boolean or a string (query parameters, always strings, keep plain int). Put them
+# after the `Field` with the bounds, so the bounds stay in the schema:
+# `Annotated[int, Field(ge=1), WHOLE]`.
+WHOLE = BeforeValidator(_whole)
+NUMBER = BeforeValidator(_number)
+
+
 def _check_amount(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise ValueError("must be a finite number")
@@ -60,6 +85,11 @@ def money_string(value: Decimal) -> str:
     return f"{value.quantize(CENT)}"
 
 
+# A plain decimal string over 0 and at most 10^12, with at most two places by value
+# (trailing zeros allowed: "85000.100"); leading zeros, "5." and ".5" read as numbers do.
+AMOUNT_PATTERN = (
+    r"^0*(?:[1-9]\d{0,11}(?:\.\d{0,2}0*)?|\.(?:0[1-9]|[1-9]\d?)0*|1000000000000(?:\.0*)?)$"
+)
 AmountIn = Annotated[
     Decimal,
     BeforeValidator(_to_decimal),
@@ -67,8 +97,8 @@ AmountIn = Annotated[
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "number", "exclusiveMinimum": 0, "maximum": 1e12},
-                {"type": "string", "pattern": r"^\d{1,13}(\.\d{1,2})?$"},
+                {"type": "number", "exclusiveMinimum": 0, "maximum": 1e12, "multipleOf": 0.01},
+                {"type": "string", "pattern": AMOUNT_PATTERN},
             ],
             "examples": ["85000.00"],
         },
@@ -92,7 +122,45 @@ def _check_date(value: date) -> date:
     return value
 
 
-Day = Annotated[date, AfterValidator(_check_date)]
+# An ISO 8601 calendar date from EARLIEST_DATE to LATEST_DATE, leap days included: the
+# schema says exactly what `Day` accepts.
+_YEAR = r"(?:19|20|21)\d\d"
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])"
+    r"|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+    r"|02-(?:0[1-9]|1\d|2[0-8]))"
+)
+_LEAP_YEAR = (
+    r"(?:19(?:0[48]|[2468][048]|[13579][26])"
+    r"|20(?:0[048]|[2468][048]|[13579][26])"
+    r"|21(?:0[48]|[2468][048]|[13579][26]))"
+)
+DAY_PATTERN = rf"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_day(value: Any) -> Any:
+    # Pydantic would also read 0 or "0" as 1970-01-01 and a midnight timestamp as a day.
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.match(value)):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_day),
+    AfterValidator(_check_date),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "pattern": DAY_PATTERN,
+            "description": f"A date, YYYY-MM-DD, from {EARLIEST_DATE} to {LATEST_DATE}.",
+            "examples": ["2025-03-01"],
+        },
+        mode="validation",
+    ),
+]
 
 
 def _no_nul(value: str) -> str:
@@ -103,12 +171,32 @@ def _no_nul(value: str) -> str:
 
 def text(max_length: int, *, min_length: int = 1) -> Any:
     """Return a trimmed, NUL-free string type with length bounds."""
+    # The schema says what the validators do: no NUL, and not blank when one is required.
+    pattern = r"^[^\x00]*$" if min_length == 0 else r"^[^\x00]*[^\s\x00][^\x00]*$"
     return Annotated[
         str,
         BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
         AfterValidator(_no_nul),
-        Field(min_length=min_length, max_length=max_length),
+        Field(min_length=min_length, max_length=max_length, json_schema_extra={"pattern": pattern}),
     ]
+
+
+def _not_null(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+    branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
+    if len(branches) == 1:
+        schema.update(branches[0])
+    elif branches:
+        schema["anyOf"] = branches
+
+
+def omissible() -> Any:
+    """Return the default of a PATCH field that may be left out but never set to null.
+
+    The field stays `X | None` in Python (left out is None); its schema offers X only,
+    with no null type and no null default, since the model refuses an explicit null.
+    """
+    return Field(default=None, json_schema_extra=_not_null)
 
 
 class InputModel(BaseModel):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator
 
 from app.domain.history import Status
-from app.schemas.common import InputModel, MoneyOut, text
+from app.schemas.common import InputModel, MoneyOut, omissible, text
 
 
 class EmployeeCreate(InputModel):
@@ -22,16 +22,19 @@ class EmployeeCreate(InputModel):
 
 
 class EmployeeUpdate(InputModel):
-    external_id: text(200) | None = None  # type: ignore[valid-type]
+    # May be left out but not set to null: the schema does not offer null.
+    external_id: text(200) | None = omissible()  # type: ignore[valid-type]
     display_name: text(200) | None = None  # type: ignore[valid-type]
 
     model_config = {"json_schema_extra": {"examples": [{"display_name": "Ana Ruiz-Lopez"}]}}
 
-    @model_validator(mode="after")
-    def _external_id_stays_set(self) -> EmployeeUpdate:
-        if "external_id" in self.model_fields_set and self.external_id is None:
-            raise ValueError("external_id cannot be null")
-        return self
+    @field_validator("external_id")
+    @classmethod
+    def _external_id_stays_set(cls, value: str | None) -> str | None:
+        # Runs only when sent; the error names the field.
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep it")
+        return value
 
 
 class Advancement(BaseModel):

@@ -8,9 +8,9 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from app.domain.history import EventType
-from app.schemas.common import Day, InputModel, MoneyIn, MoneyOut, text
+from app.schemas.common import WHOLE, Day, InputModel, MoneyIn, MoneyOut, text
 
-RatingIn = Annotated[int, Field(ge=1, le=5, strict=True)]
+RatingIn = Annotated[int, Field(ge=1, le=5), WHOLE]
 
 
 class EventCreate(InputModel):

@@ -8,9 +8,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.schemas.common import InputModel
+from app.schemas.common import NUMBER, WHOLE, InputModel
 
-Weight = Annotated[float, Field(ge=0, le=1)]
+Weight = Annotated[float, Field(ge=0, le=1), NUMBER]
 
 
 class Weights(InputModel):
@@ -29,13 +29,17 @@ class Weights(InputModel):
 
 
 class Saturation(InputModel):
-    leadership: int = Field(ge=1, le=1000, description="Activities that score 100.")
-    development: int = Field(ge=1, le=1000, description="Trainings etc. that score 100.")
+    leadership: Annotated[
+        int, Field(ge=1, le=1000, description="Activities that score 100."), WHOLE
+    ]
+    development: Annotated[
+        int, Field(ge=1, le=1000, description="Trainings etc. that score 100."), WHOLE
+    ]
 
 
 class Thresholds(InputModel):
-    ready_now: float = Field(ge=0, le=100)
-    ready_1_2_years: float = Field(ge=0, le=100)
+    ready_now: Annotated[float, Field(ge=0, le=100), NUMBER]
+    ready_1_2_years: Annotated[float, Field(ge=0, le=100), NUMBER]
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -46,10 +50,10 @@ class Thresholds(InputModel):
 
 class PolicyBody(InputModel):
     weights: Weights
-    window_months: int = Field(ge=1, le=240)
+    window_months: Annotated[int, Field(ge=1, le=240), WHOLE]
     saturation: Saturation
     thresholds: Thresholds
-    default_min_months_in_role: int = Field(ge=0, le=600)
+    default_min_months_in_role: Annotated[int, Field(ge=0, le=600), WHOLE]
 
     model_config = {
         "json_schema_extra": {

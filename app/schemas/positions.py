@@ -6,10 +6,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from app.domain.values import RequirementKind
-from app.schemas.common import AmountIn, AmountOut, Currency, InputModel, text
+from app.schemas.common import (
+    WHOLE,
+    AmountIn,
+    AmountOut,
+    Currency,
+    InputModel,
+    omissible,
+    text,
+)
 
 
 class Track(StrEnum):
@@ -17,8 +25,8 @@ class Track(StrEnum):
     management = "management"
 
 
-Level = Annotated[int, Field(ge=1, le=30, description="1..30; higher is more senior.")]
-MinMonths = Annotated[int, Field(ge=0, le=600)]
+Level = Annotated[int, Field(ge=1, le=30, description="1..30; higher is more senior."), WHOLE]
+MinMonths = Annotated[int, Field(ge=0, le=600), WHOLE]
 
 
 class PayBandIn(InputModel):
@@ -48,7 +56,7 @@ class PayBandOut(BaseModel):
 class RequirementIn(InputModel):
     kind: RequirementKind
     name: text(200)  # type: ignore[valid-type]
-    mandatory: bool = True
+    mandatory: bool = Field(default=True, strict=True)  # true or false, not 0 or "yes"
 
 
 class RequirementOut(BaseModel):
@@ -93,11 +101,12 @@ class PositionCreate(InputModel):
 class PositionUpdate(InputModel):
     """Fields to change; `pay_band` and `requirements` are replaced whole."""
 
-    code: text(100) | None = None  # type: ignore[valid-type]
-    title: text(200) | None = None  # type: ignore[valid-type]
-    family: text(100) | None = None  # type: ignore[valid-type]
-    track: Track | None = None
-    level: Level | None = None
+    # Required fields may be left out but not set to null: the schema does not offer null.
+    code: text(100) | None = omissible()  # type: ignore[valid-type]
+    title: text(200) | None = omissible()  # type: ignore[valid-type]
+    family: text(100) | None = omissible()  # type: ignore[valid-type]
+    track: Track | None = omissible()
+    level: Level | None = omissible()
     pay_band: PayBandIn | None = None
     requirements: Requirements | None = None
     min_months_in_role: MinMonths | None = None
@@ -106,12 +115,13 @@ class PositionUpdate(InputModel):
         "json_schema_extra": {"examples": [{"title": "Charge Nurse", "min_months_in_role": 12}]}
     }
 
-    @model_validator(mode="after")
-    def _required_stay_set(self) -> PositionUpdate:
-        for name in ("code", "title", "family", "track", "level"):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
+    @field_validator("code", "title", "family", "track", "level")
+    @classmethod
+    def _required_stay_set(cls, value: object) -> object:
+        # Runs only for fields sent; the error names the field.
+        if value is None:
+            raise ValueError("cannot be null; leave the field out to keep it")
+        return value
 
 
 class PositionSummary(BaseModel):

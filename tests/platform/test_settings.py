@@ -26,6 +26,7 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "db_pool_timeout": ("2.5", 2.5),
     "db_connect_timeout": ("7", 7),
     "db_statement_timeout_ms": ("0", 0),
+    "db_tcp_user_timeout_ms": ("5000", 5000),
     "sqlite_busy_timeout_ms": ("1000", 1000),
     "retry_after_seconds": ("30", 30),
     "max_body_bytes": ("2048", 2048),
