@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.db import Database
@@ -100,10 +101,26 @@ class Importer:
         listed = len(self.report.errors)
         parsed = [p for p in (self._parse(n, t) for n, t in batch) if p is not None]
         if parsed:
-            with self.database.transaction() as session:
-                self._write(session, parsed)
+            self._write_with_retry(parsed)
         # Parse errors are found before history errors; report the batch in line order.
         self.report.errors[listed:] = sorted(self.report.errors[listed:], key=lambda e: e["line"])
+
+    def _write_with_retry(self, parsed: list[_Line]) -> None:
+        """Write a batch; if a concurrent import created one of its people first (a unique
+        violation on PostgreSQL), roll back, forget what the attempt counted, and redo it
+        against the people as they now are."""
+        report = self.report
+        for attempt in range(3):
+            counted = (report.created, report.duplicates, report.rejected, len(report.errors))
+            try:
+                with self.database.transaction() as session:
+                    self._write(session, parsed)
+                return
+            except IntegrityError:
+                report.created, report.duplicates, report.rejected = counted[:3]
+                del report.errors[counted[3] :]
+                if attempt == 2:
+                    raise
 
     def _parse(self, number: int, text: str) -> _Line | None:
         try:
