@@ -16,7 +16,6 @@ from sqlmodel import Session
 from app.domain.history import (
     DEVELOPMENT_TYPES,
     LEADERSHIP_TYPES,
-    EventFacts,
     EventType,
     Status,
     replay,
@@ -51,26 +50,7 @@ def _projections(
     session: Session, organization_id: str, day: date
 ) -> dict[str, tuple[str, date, str | None]]:
     """Return, for each person active on `day`, (position held, role start, role event)."""
-    rows = session.execute(
-        select(
-            CareerEvent.employee_id,
-            CareerEvent.id,
-            CareerEvent.type,
-            CareerEvent.occurred_on,
-            CareerEvent.seq,
-            CareerEvent.position_id,
-            CareerEvent.salary_cents,
-            CareerEvent.salary_currency,
-        ).where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.voided_at.is_(None),
-            CareerEvent.occurred_on <= day,
-            CareerEvent.type.in_([t.value for t in history.STATE_TYPES]),
-        )
-    ).all()
-    by_person: dict[str, list[EventFacts]] = defaultdict(list)
-    for employee_id, *fields in rows:
-        by_person[employee_id].append(history.to_facts(*fields))
+    by_person = history.state_events_by_person(session, organization_id, on=day)
     out = {}
     for employee_id, facts in by_person.items():
         # Levels do not matter for what is held, so no lookup is needed here.

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app.domain.history import DEVELOPMENT_TYPES, EventFacts, Projection, Status, replay
+from app.domain.history import DEVELOPMENT_TYPES, Projection, Status, replay
 from app.domain.mobility import MoveType
 from app.domain.values import whole_months_between
 from app.errors import Conflict, NotFound
@@ -186,32 +186,8 @@ def views(
     ids = [e.id for e in employees]
     if not ids:
         return []
-    rows = session.execute(
-        select(
-            CareerEvent.employee_id,
-            CareerEvent.id,
-            CareerEvent.type,
-            CareerEvent.occurred_on,
-            CareerEvent.seq,
-            CareerEvent.position_id,
-            CareerEvent.salary_cents,
-            CareerEvent.salary_currency,
-        ).where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.employee_id.in_(ids),
-            CareerEvent.voided_at.is_(None),
-            CareerEvent.occurred_on <= day,
-            CareerEvent.type.in_([t.value for t in history.STATE_TYPES]),
-        )
-    ).all()
-    by_person: dict[str, list[EventFacts]] = defaultdict(list)
-    for employee_id, *fields in rows:
-        by_person[employee_id].append(history.to_facts(*fields))
-    level_of = history.levels(
-        session,
-        organization_id,
-        {f.position_id for fs in by_person.values() for f in fs if f.position_id},
-    )
+    by_person = history.state_events_by_person(session, organization_id, people=ids, on=day)
+    level_of = history.levels(session, organization_id, history.positions_named(by_person))
     counted = session.execute(
         select(CareerEvent.employee_id, CareerEvent.type, func.count())
         .where(

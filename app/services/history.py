@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlmodel import Session
@@ -15,25 +17,52 @@ from app.models import CareerEvent, Position
 _STATE_TYPE_NAMES = tuple(t.value for t in STATE_TYPES)
 
 
+_FACT_COLUMNS = (
+    CareerEvent.id,
+    CareerEvent.type,
+    CareerEvent.occurred_on,
+    CareerEvent.seq,
+    CareerEvent.position_id,
+    CareerEvent.salary_cents,
+    CareerEvent.salary_currency,
+)
+
+
+def state_events_by_person(
+    session: Session,
+    organization_id: str,
+    *,
+    people: Any = None,
+    on: date | None = None,
+) -> dict[str, list[EventFacts]]:
+    """Return each person's non-voided events that change what they hold (hires, moves, pay
+    changes, exits), up to a day when given. `people` limits the persons: a list of ids or
+    a scalar subquery; None means the whole organization."""
+    query = select(CareerEvent.employee_id, *_FACT_COLUMNS).where(
+        CareerEvent.organization_id == organization_id,
+        CareerEvent.voided_at.is_(None),
+        CareerEvent.type.in_(_STATE_TYPE_NAMES),
+    )
+    if people is not None:
+        query = query.where(CareerEvent.employee_id.in_(people))
+    if on is not None:
+        query = query.where(CareerEvent.occurred_on <= on)
+    by_person: dict[str, list[EventFacts]] = defaultdict(list)
+    for employee_id, *fields in session.execute(query).all():
+        by_person[employee_id].append(to_facts(*fields))
+    return by_person
+
+
 def state_events(session: Session, organization_id: str, employee_id: str) -> list[EventFacts]:
     """Return the person's non-voided events that change what they hold, in any order."""
-    rows = session.execute(
-        select(
-            CareerEvent.id,
-            CareerEvent.type,
-            CareerEvent.occurred_on,
-            CareerEvent.seq,
-            CareerEvent.position_id,
-            CareerEvent.salary_cents,
-            CareerEvent.salary_currency,
-        ).where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.employee_id == employee_id,
-            CareerEvent.voided_at.is_(None),
-            CareerEvent.type.in_(_STATE_TYPE_NAMES),
-        )
-    ).all()
-    return [to_facts(*row) for row in rows]
+    return state_events_by_person(session, organization_id, people=[employee_id]).get(
+        employee_id, []
+    )
+
+
+def positions_named(by_person: dict[str, list[EventFacts]]) -> set[str]:
+    """Return the positions named anywhere in these histories."""
+    return {f.position_id for facts in by_person.values() for f in facts if f.position_id}
 
 
 def to_facts(

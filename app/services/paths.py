@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.domain.history import EventFacts, move_records
+from app.domain.history import move_records
 from app.domain.mobility import ObservedMove, PathStats, observed_paths
 from app.models import CareerEvent, Position
 from app.services import history
@@ -33,31 +32,10 @@ def paths_from(
         CareerEvent.position_id == from_position_id,
         CareerEvent.voided_at.is_(None),
     )
-    rows = session.execute(
-        select(
-            CareerEvent.employee_id,
-            CareerEvent.id,
-            CareerEvent.type,
-            CareerEvent.occurred_on,
-            CareerEvent.seq,
-            CareerEvent.position_id,
-            CareerEvent.salary_cents,
-            CareerEvent.salary_currency,
-        ).where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.employee_id.in_(people.scalar_subquery()),
-            CareerEvent.voided_at.is_(None),
-            CareerEvent.type.in_([t.value for t in history.STATE_TYPES]),
-        )
-    ).all()
-    by_person: dict[str, list[EventFacts]] = defaultdict(list)
-    for employee_id, *fields in rows:
-        by_person[employee_id].append(history.to_facts(*fields))
-    level_of = history.levels(
-        session,
-        organization_id,
-        {f.position_id for fs in by_person.values() for f in fs if f.position_id},
+    by_person = history.state_events_by_person(
+        session, organization_id, people=people.scalar_subquery()
     )
+    level_of = history.levels(session, organization_id, history.positions_named(by_person))
     observed = [
         ObservedMove(
             to_position_id=record.to_position_id,
