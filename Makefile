@@ -36,8 +36,8 @@ run: $(VENV)/.installed
 	$(BIN)/career-mobility serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check app tests migrations
-	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations bench
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -57,6 +57,11 @@ test-postgres: $(VENV)/.installed-dev
 openapi: $(VENV)/.installed
 	$(BIN)/python -m app.openapi > openapi.json
 	@echo "openapi.json regenerated"
+
+# The benchmark (not part of `make test`): the service beside a bare FastAPI ceiling, under
+# wrk, on SQLite and PostgreSQL; writes bench/results.md. Needs wrk (apt-get install wrk).
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 migrate: $(VENV)/.installed
 	$(BIN)/career-mobility migrate

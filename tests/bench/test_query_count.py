@@ -1,0 +1,162 @@
+"""A readiness request runs the same number of SQL statements whatever the history's length.
+
+Statements are counted with SQLAlchemy's `before_cursor_execute` event on the engines the
+service itself uses, for a person with 20 events and one with 400: the evidence must be
+gathered by a fixed set of narrow queries, never one per event (STYLE.md, anti-patterns).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import event, update
+
+from app.db import Database
+from app.domain.values import fold_name
+from app.models import CareerEvent, Employee
+
+# Well above today's count, far below one statement per event.
+MOST_STATEMENTS = 15
+EVIDENCE = [
+    ("performance_review", None),
+    ("training_completed", "Leadership Fundamentals"),
+    ("certification_earned", "Nurse Executive (NE-BC)"),
+    ("leadership_activity", "Led monthly team meetings"),
+    ("skill_acquired", "Staff Scheduling"),
+    ("initiative", "Proposed a shift handover checklist"),
+]
+
+
+def _positions(api: TestClient) -> tuple[str, str]:
+    ids = []
+    for code, level, requirements in (
+        ("RN", 3, []),
+        (
+            "RN-MGR",
+            4,
+            [
+                {"kind": "certification", "name": "Nurse Executive (NE-BC)"},
+                {"kind": "training", "name": "Leadership Fundamentals"},
+                {"kind": "skill", "name": "Budgeting", "mandatory": False},
+            ],
+        ),
+    ):
+        response = api.post(
+            "/v1/positions",
+            json={
+                "code": code,
+                "title": f"Title {code}",
+                "family": "Nursing",
+                "track": "individual",
+                "level": level,
+                "pay_band": {"currency": "USD", "min": 50000 * level, "max": 70000 * level},
+                "requirements": requirements,
+                "min_months_in_role": 18,
+            },
+        )
+        assert response.status_code == 201, response.text
+        ids.append(response.json()["id"])
+    return ids[0], ids[1]
+
+
+def _person(api: TestClient, database: Database, org_id: str, held: str, n_events: int) -> str:
+    """Return a person hired into `held` four years ago, with `n_events` events in all."""
+    response = api.post("/v1/employees", json={"external_id": f"E-{n_events}"})
+    assert response.status_code == 201, response.text
+    employee_id = str(response.json()["id"])
+    hired_on = date.today() - timedelta(days=4 * 365)
+    response = api.post(
+        f"/v1/employees/{employee_id}/events",
+        json={
+            "type": "hire",
+            "occurred_on": hired_on.isoformat(),
+            "position_id": held,
+            "salary": {"amount": "160000.00", "currency": "USD"},
+        },
+    )
+    assert response.status_code == 201, response.text
+    # The rest is evidence, written straight to the table: the readiness queries do not care
+    # how rows arrived, and 400 requests would make this test slow.
+    rows: list[dict[str, Any]] = []
+    span = (date.today() - hired_on).days
+    for seq in range(2, n_events + 1):
+        kind, name = EVIDENCE[seq % len(EVIDENCE)]
+        rows.append(
+            {
+                "organization_id": org_id,
+                "id": str(uuid.uuid4()),
+                "employee_id": employee_id,
+                "seq": seq,
+                "type": kind,
+                "occurred_on": hired_on + timedelta(days=1 + (seq * 7919) % span),
+                "recorded_at": datetime.now(UTC),
+                "rating": 3 + seq % 3 if kind == "performance_review" else None,
+                "name": name,
+                "name_key": fold_name(name) if name else None,
+            }
+        )
+    with database.transaction() as session:
+        session.execute(CareerEvent.__table__.insert(), rows)  # type: ignore[attr-defined]
+        session.execute(
+            update(Employee)
+            .where(Employee.organization_id == org_id, Employee.id == employee_id)
+            .values(event_seq=n_events)
+        )
+    listed = api.get(f"/v1/employees/{employee_id}/events", params={"limit": 500}).json()
+    assert len(listed["items"]) == n_events
+    return employee_id
+
+
+@contextmanager
+def counting(database: Database) -> Iterator[list[str]]:
+    """Collect every statement sent on the service's engines inside the block."""
+    statements: list[str] = []
+
+    def collect(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    engines = list({id(e): e for e in (database.reader, database.writer)}.values())
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", collect)
+    try:
+        yield statements
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", collect)
+
+
+def _statements_for(api: TestClient, database: Database, path: str) -> list[str]:
+    assert api.get(path).status_code == 200  # first use may look things up once
+    with counting(database) as statements:
+        response = api.get(path)
+    assert response.status_code == 200, response.text
+    assert response.json()["components"]
+    return list(statements)
+
+
+def test_readiness_runs_the_same_statements_for_20_and_400_events(
+    api: TestClient, database: Database, org: Any
+) -> None:
+    held, target = _positions(api)
+    short = _person(api, database, org.id, held, 20)
+    long = _person(api, database, org.id, held, 400)
+
+    counts = {}
+    for label, employee_id in (("20 events", short), ("400 events", long)):
+        path = f"/v1/employees/{employee_id}/readiness?target_position_id={target}"
+        statements = _statements_for(api, database, path)
+        counts[label] = statements
+        assert len(statements) <= MOST_STATEMENTS, "\n".join(statements)
+    assert len(counts["20 events"]) == len(counts["400 events"]), "\n---\n".join(
+        "\n".join(s) for s in counts.values()
+    )
+    # Without a target (one level up) the count is a constant too.
+    plain = [
+        len(_statements_for(api, database, f"/v1/employees/{e}/readiness")) for e in (short, long)
+    ]
+    assert plain[0] == plain[1]
