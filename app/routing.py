@@ -159,18 +159,22 @@ def _finish(
     the work rolls back and the replay is stored on its own; on a server error the claim is
     released so a retry runs again.
     """
+
+    def store(into: Session, stored: idempotency.Claim) -> None:
+        idempotency.complete(
+            into,
+            claim=stored,
+            status_code=response.status_code,
+            headers=dict(response.headers),
+            body=bytes(response.body),
+            employee_id=employee_id,
+            ttl_hours=ttl_hours,
+        )
+
     try:
         if ok:
             if claim is not None:
-                idempotency.complete(
-                    session,
-                    claim=claim,
-                    status_code=response.status_code,
-                    headers=dict(response.headers),
-                    body=bytes(response.body),
-                    employee_id=employee_id,
-                    ttl_hours=ttl_hours,
-                )
+                store(session, claim)
             session.commit()
             return
         session.rollback()
@@ -180,15 +184,7 @@ def _finish(
         return
     if response.status_code < 500:
         with get_database().transaction() as own:
-            idempotency.complete(
-                own,
-                claim=claim,
-                status_code=response.status_code,
-                headers=dict(response.headers),
-                body=bytes(response.body),
-                employee_id=employee_id,
-                ttl_hours=ttl_hours,
-            )
+            store(own, claim)
     else:
         idempotency.release(get_database(), claim=claim)
 
