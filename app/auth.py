@@ -172,7 +172,8 @@ class Authorize:
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
 
-    def __call__(
+    # `async`: FastAPI runs a plain `def` dependency in the thread pool, a hop per request.
+    async def __call__(
         self,
         request: Request,
         _credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)] = None,

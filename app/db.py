@@ -203,8 +203,9 @@ def set_database(database: Database | None) -> None:
     _database = database
 
 
-def get_session(request: Request) -> Session:
-    """Return the session the request wrapper opened for this request."""
+async def get_session(request: Request) -> Session:
+    """Return the session the request wrapper opened for this request (`async`: a plain
+    `def` dependency would cost a thread-pool hop per request)."""
     session: Session = request.state.session
     return session
 

@@ -9,6 +9,8 @@ and store the response for replay, all before the response leaves.
 from __future__ import annotations
 
 import asyncio
+import functools
+import inspect
 import json
 import weakref
 from collections.abc import Callable, Coroutine
@@ -17,8 +19,10 @@ from typing import Any
 
 from anyio import to_thread
 from fastapi import Request, Response
+from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
+from pydantic import TypeAdapter
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -200,8 +204,82 @@ def _abandon(session: Session, claim: idempotency.Claim | None) -> None:
                 idempotency.release(get_database(), claim=claim)
 
 
+# The request, passed to a route run by `_in_one_hop` under a name no route uses.
+_HOP_REQUEST = "_one_hop_request"
+
+
+def _in_one_hop(
+    endpoint: Callable[..., Any],
+    *,
+    response_model: Any,
+    status_code: int | None,
+    read_only: bool,
+) -> Callable[..., Coroutine[Any, Any, Response]]:
+    """Return an `async` stand-in for a plain `def` route that makes one trip to the thread
+    pool instead of two: the route and the serialization of its answer run together.
+
+    FastAPI runs a `def` route in the pool, then validates and serializes what it returned
+    in the pool again; each trip costs more than the ceiling's whole request. Here the
+    answer is validated against the response model and dumped to JSON as FastAPI would,
+    headers and status set through a `response: Response` parameter are kept, and a
+    read-only route closes its session in the same trip (nothing is left to commit).
+    The signature FastAPI reads is the route's own, plus the request.
+    """
+    adapter = None if response_model is None else TypeAdapter(response_model)
+    signature = inspect.signature(endpoint)
+    sub_responses = [name for name, p in signature.parameters.items() if p.annotation is Response]
+
+    def work(request: Request, kwargs: dict[str, Any]) -> Response:
+        try:
+            value = endpoint(**kwargs)
+            if isinstance(value, Response):
+                return value
+            if adapter is None:
+                raise TypeError(f"{endpoint.__name__} returned no Response and has no model")
+            body = adapter.dump_json(adapter.validate_python(value), by_alias=True)
+            response = Response(body, status_code or 200, media_type="application/json")
+            for name in sub_responses:
+                sub: Response = kwargs[name]
+                response.headers.raw.extend(
+                    (k, v) for k, v in sub.headers.raw if k != b"content-length"
+                )
+                if sub.status_code:
+                    response.status_code = sub.status_code
+            return response
+        finally:
+            if read_only:
+                request.state.session.close()
+
+    @functools.wraps(endpoint)
+    async def run(**kwargs: Any) -> Response:
+        request: Request = kwargs.pop(_HOP_REQUEST)
+        return await run_in_threadpool(work, request, kwargs)
+
+    extra = inspect.Parameter(_HOP_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
+    run.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*signature.parameters.values(), extra]
+    )
+    return run
+
+
 class ApiRoute(APIRoute):
     """An APIRoute that authenticates first and owns the request's transaction."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            model = kwargs.get("response_model")
+            if isinstance(model, DefaultPlaceholder):
+                model = inspect.signature(endpoint).return_annotation
+            if model is inspect.Signature.empty or model is Response:
+                model = None
+            methods = set(kwargs.get("methods") or ())
+            endpoint = _in_one_hop(
+                endpoint,
+                response_model=model,
+                status_code=kwargs.get("status_code"),
+                read_only=bool(methods) and methods <= READ_METHODS,
+            )
+        super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         inner = super().get_route_handler()
@@ -214,7 +292,11 @@ class ApiRoute(APIRoute):
             settings = request.app.state.settings
             try:
                 # Waiting here stands for waiting for a free connection: same bound.
-                await asyncio.wait_for(gate.acquire(), timeout=settings.db_pool_timeout)
+                # (`wait_for` costs a task per call: only pay it when there is a queue.)
+                if gate.locked():
+                    await asyncio.wait_for(gate.acquire(), timeout=settings.db_pool_timeout)
+                else:
+                    await gate.acquire()
             except TimeoutError:
                 busy = ServiceUnavailable(
                     "Every database connection is busy; retry shortly.",
@@ -265,6 +347,11 @@ class ApiRoute(APIRoute):
                 response = to_response(exc, request, retry_after_seconds=retry_after)
             # A route that reads its body as a stream (imports) claims its key itself.
             claim = claim or getattr(request.state, "idempotency_claim", None)
+            if claim is None and not session.in_transaction():
+                # Nothing to commit or roll back (a read closes its session in its own trip
+                # to the pool): closing a session without a connection needs no thread.
+                session.close()
+                return response
             try:
                 await run_in_threadpool(
                     _finish,

@@ -40,7 +40,7 @@ def _check() -> Ready:
 
 
 @api.get("/healthz", response_model=Health, summary="Liveness: the process answers")
-def healthz() -> Health:
+async def healthz() -> Health:
     return Health(status="ok")
 
 
