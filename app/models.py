@@ -60,6 +60,13 @@ class Organization(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=36)
     name: str = Field(sa_type=String(200), unique=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # A fresh random token on every change to the organization's positions or scoring
+    # policy, so a process can cache them and compare this one value per request
+    # (app.services.catalog). Random, not a counter: two copies of a database (a restore,
+    # a test template) can never reach the same value with different contents.
+    catalog_version: str = Field(
+        default="", sa_type=String(32), sa_column_kwargs={"server_default": ""}
+    )
 
 
 class ApiKey(SQLModel, table=True):
@@ -136,6 +143,9 @@ class CareerEvent(SQLModel, table=True):
         UniqueConstraint("organization_id", "employee_id", "seq"),
         UniqueConstraint("organization_id", "employee_id", "event_key"),
         Index(None, "organization_id", "employee_id", "occurred_on", "seq"),
+        # Readiness reads a person's events of some types in a date range, and proof of a
+        # requirement by name: ranges of this index (app.services.readiness).
+        Index(None, "organization_id", "employee_id", "type", "occurred_on", "name_key"),
         Index(None, "organization_id", "position_id"),
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.domain.mobility import MoveType, PathStats
+from app.domain.mobility import MoveType, PathStats, PositionFacts
 from app.domain.values import Requirement, cents_to_decimal
 from app.models import CareerEvent, Position
 from app.schemas.common import MoneyOut
@@ -31,7 +31,7 @@ def requirement_out(req: Requirement) -> RequirementOut:
     return RequirementOut(kind=req.kind, name=req.name, mandatory=req.mandatory)
 
 
-def position_summary(p: Position) -> PositionSummary:
+def position_summary(p: Position | PositionFacts) -> PositionSummary:
     return PositionSummary(
         id=p.id, code=p.code, title=p.title, family=p.family, track=p.track, level=p.level
     )

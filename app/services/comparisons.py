@@ -3,52 +3,56 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select
 from sqlmodel import Session
 
-from app.domain.history import DEVELOPMENT_TYPES
+from app.domain.history import DEVELOPMENT_TYPES, STATE_TYPES, EventFacts, EventType, replay
 from app.domain.mobility import (
     Comparison,
     CurrencyMismatch,
     PersonalFit,
+    PositionFacts,
     compare_positions,
     personal_fit,
 )
 from app.domain.values import KIND_FOR_EVENT_TYPE
-from app.errors import ValidationFailed
-from app.models import CareerEvent, Position
+from app.errors import NotFound, ValidationFailed
+from app.models import CareerEvent
 from app.services import history
-from app.services.employees import get_employee, today
-from app.services.positions import get_position, to_facts
+from app.services.catalog import with_person
+from app.services.employees import today
+
+# Built once: the person's state events (what they hold, their pay) and their development
+# events up to a day (proof of requirements), in one statement.
+_EVENTS = select(
+    CareerEvent.id,
+    CareerEvent.type,
+    CareerEvent.occurred_on,
+    CareerEvent.seq,
+    CareerEvent.position_id,
+    CareerEvent.salary_cents,
+    CareerEvent.salary_currency,
+    CareerEvent.name_key,
+).where(
+    CareerEvent.organization_id == bindparam("organization_id"),
+    CareerEvent.employee_id == bindparam("employee_id"),
+    CareerEvent.voided_at.is_(None),
+    or_(
+        CareerEvent.type.in_([t.value for t in STATE_TYPES]),
+        CareerEvent.type.in_([t.value for t in DEVELOPMENT_TYPES])
+        & (CareerEvent.occurred_on <= bindparam("day")),
+    ),
+)
 
 
 @dataclass(frozen=True)
 class ComparisonResult:
-    source: Position
-    target: Position
+    source: PositionFacts
+    target: PositionFacts
     comparison: Comparison
     employee_id: str | None = None
     fit: PersonalFit | None = None
-
-
-def achieved_requirements(
-    session: Session, organization_id: str, employee_id: str, *, on: date
-) -> frozenset[tuple[str, str]]:
-    """Return (kind, folded name) of every requirement the person has proof of by a day."""
-    rows = session.execute(
-        select(CareerEvent.type, CareerEvent.name_key)
-        .where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.employee_id == employee_id,
-            CareerEvent.voided_at.is_(None),
-            CareerEvent.occurred_on <= on,
-            CareerEvent.type.in_([t.value for t in DEVELOPMENT_TYPES]),
-        )
-        .distinct()
-    ).all()
-    return frozenset((KIND_FOR_EVENT_TYPE[t], key) for t, key in rows if key is not None)
 
 
 def compare(
@@ -59,24 +63,42 @@ def compare(
     to_position_id: str,
     employee_id: str | None,
 ) -> ComparisonResult:
-    """Return the comparison of a move; 404 on unknown IDs, 422 on a currency mismatch."""
-    source = get_position(session, organization_id, from_position_id)
-    target = get_position(session, organization_id, to_position_id)
-    source_facts, target_facts = to_facts(source), to_facts(target)
+    """Return the comparison of a move; 404 on unknown IDs, 422 on a currency mismatch.
+
+    One statement without a person (the organization's catalog version: positions come from the
+    per-process catalog), two with one (and the person's events).
+    """
+    catalog, person = with_person(session, organization_id, employee_id)
+    source = catalog.position(from_position_id)
+    target = catalog.position(to_position_id)
     try:
-        comparison = compare_positions(source=source_facts, target=target_facts)
+        comparison = compare_positions(source=source, target=target)
     except CurrencyMismatch as exc:
         raise ValidationFailed.one("to_position_id", f"cannot compare pay: {exc}", "query") from exc
     if employee_id is None:
         return ComparisonResult(source, target, comparison)
-    get_employee(session, organization_id, employee_id)
+    if not person:
+        raise NotFound(f"No employee {employee_id!r} in this organization.")
     day = today()
-    projection = history.project(session, organization_id, employee_id, as_of=day, classify=False)
+    rows = session.connection().execute(
+        _EVENTS, {"organization_id": organization_id, "employee_id": employee_id, "day": day}
+    )
+    states: list[EventFacts] = []
+    achieved: set[tuple[str, str]] = set()
+    for event_id, kind, occurred_on, seq, position_id, cents, currency, name_key in rows:
+        if EventType(kind) in STATE_TYPES:
+            states.append(
+                history.to_facts(event_id, kind, occurred_on, seq, position_id, cents, currency)
+            )
+        elif name_key is not None:
+            achieved.add((KIND_FOR_EVENT_TYPE[kind], name_key))
+    # Levels do not change what is held or paid, only how moves are classified.
+    projection = replay(events=states, level_of={}, as_of=day)
     fit = personal_fit(
-        source=source_facts,
-        target=target_facts,
+        source=source,
+        target=target,
         salary=projection.salary,
         held_position_id=projection.position_id,
-        achieved=achieved_requirements(session, organization_id, employee_id, on=day),
+        achieved=frozenset(achieved),
     )
     return ComparisonResult(source, target, comparison, employee_id, fit)

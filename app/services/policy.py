@@ -15,6 +15,7 @@ from app.domain.readiness import DEFAULT_POLICY, Component, Policy
 from app.errors import Conflict, NotFound
 from app.models import Organization, ScoringPolicy, utcnow
 from app.schemas.policy import PolicyBody
+from app.services import revisions
 
 
 @dataclass(frozen=True)
@@ -116,4 +117,5 @@ def replace_policy(session: Session, organization_id: str, data: PolicyBody) -> 
         session.flush()
     except IntegrityError as exc:
         raise Conflict("The scoring policy changed at the same time; read it and retry.") from exc
+    revisions.touch(session, organization_id)
     return StoredPolicy(body_to_policy(version, body), body, row.created_at)

@@ -14,7 +14,7 @@ from app.domain.values import Requirement, RequirementKind, decimal_to_cents
 from app.errors import Conflict, NotFound, PreconditionFailed
 from app.models import CareerEvent, Position, utcnow
 from app.schemas.positions import PayBandIn, PositionCreate, PositionUpdate
-from app.services import history
+from app.services import history, revisions
 from app.services.pagination import page_by_creation
 
 
@@ -133,6 +133,7 @@ def create_position(session: Session, organization_id: str, data: PositionCreate
         session.flush()
     except IntegrityError as exc:
         raise Conflict(f"A position with code {data.code!r} already exists.") from exc
+    revisions.touch(session, organization_id)
     return position
 
 
@@ -193,6 +194,7 @@ def update_position(
     position.updated_at = utcnow()
     session.add(position)
     session.flush()
+    revisions.touch(session, organization_id)
     if level_changed:
         # Classifications read levels as they are now: re-classify every history naming it.
         for employee_id in history.employees_naming_position(session, organization_id, position.id):
@@ -221,3 +223,4 @@ def delete_position(
         )
     session.delete(position)
     session.flush()
+    revisions.touch(session, organization_id)

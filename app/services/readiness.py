@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, select, union_all
 from sqlmodel import Session
 
-from app.domain.history import DEVELOPMENT_TYPES, LEADERSHIP_TYPES, EventType, Status
+from app.domain.history import (
+    DEVELOPMENT_TYPES,
+    LEADERSHIP_TYPES,
+    EventFacts,
+    EventType,
+    Status,
+    replay,
+)
 from app.domain.mobility import MoveType, classify_levels
 from app.domain.readiness import (
     Dated,
@@ -21,16 +29,54 @@ from app.domain.readiness import (
     window_start,
 )
 from app.domain.values import KIND_FOR_EVENT_TYPE
-from app.errors import ValidationFailed
+from app.errors import NotFound, ValidationFailed
 from app.models import CareerEvent
 from app.services import history
-from app.services.employees import get_employee, today
-from app.services.policy import current_policy
-from app.services.positions import get_position, requirements_of
+from app.services.catalog import with_person
+from app.services.employees import today
 
 _EVIDENCE_TYPES = [
     t.value for t in (*DEVELOPMENT_TYPES, *LEADERSHIP_TYPES, EventType.performance_review)
 ]
+_STATE_TYPES = [t.value for t in history.STATE_TYPES]
+
+_DEVELOPMENT_TYPES = [t.value for t in DEVELOPMENT_TYPES]
+_EVENT_TYPES = {t.value: t for t in EventType}
+_HISTORY_ORDER = itemgetter(2, 3)  # (occurred_on, seq) of a row below
+_COLUMNS = (
+    CareerEvent.id,
+    CareerEvent.type,
+    CareerEvent.occurred_on,
+    CareerEvent.seq,
+    CareerEvent.position_id,
+    CareerEvent.salary_cents,
+    CareerEvent.salary_currency,
+    CareerEvent.rating,
+    CareerEvent.name_key,
+)
+_PERSON = (
+    CareerEvent.organization_id == bindparam("organization_id"),
+    CareerEvent.employee_id == bindparam("employee_id"),
+    CareerEvent.voided_at.is_(None),
+)
+# Built once, one statement: the person's state events (what they hold), the evidence in
+# the window, and older proof of a wanted requirement. Each part reads an index range
+# (type, then day; or the folded name), so a long history costs little more than a short.
+_EVENTS = union_all(
+    select(*_COLUMNS).where(*_PERSON, CareerEvent.type.in_(_STATE_TYPES)),
+    select(*_COLUMNS).where(
+        *_PERSON,
+        CareerEvent.type.in_(_EVIDENCE_TYPES),
+        CareerEvent.occurred_on > bindparam("start"),
+        CareerEvent.occurred_on <= bindparam("day"),
+    ),
+    select(*_COLUMNS).where(
+        *_PERSON,
+        CareerEvent.name_key.in_(bindparam("names", expanding=True)),
+        CareerEvent.type.in_(_DEVELOPMENT_TYPES),
+        CareerEvent.occurred_on <= bindparam("start"),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -48,13 +94,50 @@ def readiness(
     target_position_id: str | None,
     as_of: date | None,
 ) -> ReadinessResult:
-    """Return the person's readiness for the target (one level up when none) as of a day."""
-    get_employee(session, organization_id, employee_id)
-    target_position = (
-        get_position(session, organization_id, target_position_id) if target_position_id else None
-    )
+    """Return the person's readiness for the target (one level up when none) as of a day.
+
+    Two statements whatever the history's length: the organization's catalog version
+    (with the person's existence), then the person's events; positions and policy come
+    from the per-process catalog.
+    """
+    catalog, person = with_person(session, organization_id, employee_id)
+    if not person:
+        raise NotFound(f"No employee {employee_id!r} in this organization.")
+    target_position = catalog.position(target_position_id) if target_position_id else None
     day = as_of or today()
-    projection = history.project(session, organization_id, employee_id, as_of=day, classify=False)
+    policy = catalog.policy.policy
+    requirements = target_position.requirements if target_position else ()
+    start = window_start(as_of=day, months=policy.window_months)
+    rows = session.connection().execute(
+        _EVENTS,
+        {
+            "organization_id": organization_id,
+            "employee_id": employee_id,
+            "day": day,
+            "start": start,
+            "names": sorted({r.key[1] for r in requirements}),
+        },
+    )
+    states: list[EventFacts] = []
+    reviews, leadership, development = [], [], []
+    ordered = sorted(rows, key=_HISTORY_ORDER)
+    for event_id, kind, occurred_on, seq, position_id, cents, currency, rating, name_key in ordered:
+        event_type = _EVENT_TYPES[kind]
+        if event_type in history.STATE_TYPES:
+            states.append(
+                history.to_facts(event_id, kind, occurred_on, seq, position_id, cents, currency)
+            )
+        elif event_type is EventType.performance_review:
+            if rating is not None:
+                reviews.append(Review(event_id, occurred_on, rating))
+        elif event_type in LEADERSHIP_TYPES:
+            leadership.append(Dated(event_id, occurred_on))
+        else:
+            development.append(
+                Development(event_id, occurred_on, KIND_FOR_EVENT_TYPE[kind], name_key or "")
+            )
+    # Levels do not change what is held, only how moves are classified: none needed here.
+    projection = replay(events=states, level_of={}, as_of=day)
     if projection.status is not Status.active or projection.position_id is None:
         raise ValidationFailed.one(
             "as_of",
@@ -62,57 +145,23 @@ def readiness(
             f"(status then: {projection.status.value})",
             "query",
         )
-    stored = current_policy(session, organization_id)
-    policy = stored.policy
     if target_position is None:
         target = Target(position_id=None, move_type=MoveType.promotion)
     else:
         if target_position.id == projection.position_id:
             move = MoveType.none
         else:
-            held = history.levels(session, organization_id, [projection.position_id])
+            held = catalog.level_of(projection.position_id)
             move = classify_levels(
-                source_level=held.get(projection.position_id, target_position.level),
+                source_level=held if held is not None else target_position.level,
                 target_level=target_position.level,
             )
         target = Target(
             position_id=target_position.id,
             move_type=move,
-            requirements=requirements_of(target_position),
+            requirements=requirements,
             min_months_in_role=target_position.min_months_in_role,
         )
-    start = window_start(as_of=day, months=policy.window_months)
-    wanted_names = sorted({r.key[1] for r in target.requirements})
-    in_window = (CareerEvent.occurred_on > start) & (CareerEvent.occurred_on <= day)
-    proofs = (CareerEvent.occurred_on <= day) & CareerEvent.name_key.in_(wanted_names or [""])
-    rows = session.execute(
-        select(
-            CareerEvent.id,
-            CareerEvent.type,
-            CareerEvent.occurred_on,
-            CareerEvent.rating,
-            CareerEvent.name_key,
-        )
-        .where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.employee_id == employee_id,
-            CareerEvent.voided_at.is_(None),
-            CareerEvent.type.in_(_EVIDENCE_TYPES),
-            or_(in_window, proofs),
-        )
-        .order_by(CareerEvent.occurred_on, CareerEvent.seq)
-    ).all()
-    reviews, leadership, development = [], [], []
-    for event_id, kind, occurred_on, rating, name_key in rows:
-        event_type = EventType(kind)
-        if event_type is EventType.performance_review and rating is not None:
-            reviews.append(Review(event_id, occurred_on, rating))
-        elif event_type in LEADERSHIP_TYPES:
-            leadership.append(Dated(event_id, occurred_on))
-        elif event_type in DEVELOPMENT_TYPES:
-            development.append(
-                Development(event_id, occurred_on, KIND_FOR_EVENT_TYPE[kind], name_key or "")
-            )
     facts = Facts(
         as_of=day,
         role_started_on=projection.role_started_on or day,
