@@ -6,18 +6,18 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlmodel import Session
 
-from app.domain.history import EventFacts, EventType, problems_added
+from app.domain.history import EventFacts, EventType, problems_added, replay
 from app.domain.values import Money, decimal_to_cents, fold_name
 from app.errors import Conflict, FieldError, NotFound, ValidationFailed
 from app.models import CareerEvent, Employee, utcnow
 from app.schemas.events import ALLOWED_FIELDS, REQUIRED_FIELDS, EventCreate
 from app.services import history
+from app.services.catalog import current
 from app.services.employees import get_employee
 from app.services.pagination import decode_cursor, encode_cursor
-from app.services.positions import find_position
 
 _OPTIONAL_FIELDS = ("position_id", "salary", "rating", "name")
 
@@ -36,14 +36,6 @@ def shape_errors(data: EventCreate) -> list[FieldError]:
     if kind in (EventType.leadership_activity, EventType.initiative):
         if data.name is None and data.description is None:
             errors.append(FieldError("name", f"a {kind.value} needs a name or a description"))
-    return errors
-
-
-def _field_errors(session: Session, organization_id: str, data: EventCreate) -> list[FieldError]:
-    errors = shape_errors(data)
-    if data.position_id is not None and "position_id" in ALLOWED_FIELDS[data.type]:
-        if find_position(session, organization_id, data.position_id) is None:
-            errors.append(FieldError("position_id", "no such position in this organization"))
     return errors
 
 
@@ -114,19 +106,93 @@ def history_problems(
     ]
 
 
+_NEXT_SEQ = (
+    update(Employee)
+    .where(
+        Employee.organization_id == bindparam("org"),
+        Employee.id == bindparam("person"),
+    )
+    .values(event_seq=Employee.event_seq + 1)
+    .returning(Employee.event_seq)
+)
+
+
 def _next_seq(session: Session, organization_id: str, employee_id: str) -> int:
-    # One UPDATE both numbers the event and locks the person's row on PostgreSQL, so two
-    # writers cannot validate against the same history at once.
-    seq = session.execute(
-        update(Employee)
-        .where(
-            Employee.organization_id == organization_id,
-            Employee.id == employee_id,
-        )
-        .values(event_seq=Employee.event_seq + 1)
-        .returning(Employee.event_seq)
-    ).scalar_one()
+    """Number the person's next event, or raise 404 when there is no such person.
+
+    One UPDATE both numbers the event and locks the person's row on PostgreSQL, so two
+    writers cannot validate against the same history at once.
+    """
+    seq = (
+        session.connection()
+        .execute(_NEXT_SEQ, {"org": organization_id, "person": employee_id})
+        .scalar()
+    )
+    if seq is None:
+        raise NotFound(f"No employee {employee_id!r} in this organization.")
     return int(seq)
+
+
+_MOVES = frozenset(history.STATE_TYPES) - {EventType.hire, EventType.salary_change, EventType.exit}
+_EVENT_TYPES = {t.value: t for t in EventType}
+# The person's state events with their stored classification: one read validates a new
+# state event against the history and re-classifies the moves it affects.
+_STATE_EVENTS = select(
+    CareerEvent.id,
+    CareerEvent.type,
+    CareerEvent.occurred_on,
+    CareerEvent.seq,
+    CareerEvent.position_id,
+    CareerEvent.salary_cents,
+    CareerEvent.salary_currency,
+    CareerEvent.classification,
+).where(
+    CareerEvent.organization_id == bindparam("organization_id"),
+    CareerEvent.employee_id == bindparam("employee_id"),
+    CareerEvent.voided_at.is_(None),
+    CareerEvent.type.in_([t.value for t in history.STATE_TYPES]),
+)
+
+
+def _classify_with(
+    session: Session, organization_id: str, employee_id: str, row: dict[str, Any]
+) -> None:
+    """Validate a new state event against the person's history (422 naming what it would
+    break), set its classification, and re-store the moves whose classification changes."""
+    stored: dict[str, str | None] = {}
+    existing: list[EventFacts] = []
+    for *fields, classification in session.connection().execute(
+        _STATE_EVENTS, {"organization_id": organization_id, "employee_id": employee_id}
+    ):
+        existing.append(history.to_facts(*fields))
+        stored[fields[0]] = classification
+    new = facts_of(row)
+    level_of = current(session, organization_id).level_of
+    errors = history_problems(new, existing, level_of)
+    if errors:
+        raise ValidationFailed(
+            "The event does not fit the person's history: "
+            + "; ".join(e["message"] for e in errors)
+            + ".",
+            errors=errors,
+        )
+    kinds = replay(events=[*existing, new], level_of=level_of).classifications
+    for fact in [*existing, new]:
+        if fact.type not in _MOVES:
+            continue
+        kind = kinds.get(fact.id)
+        wanted = kind.value if kind is not None else None
+        if fact.id == new.id:
+            row["classification"] = wanted
+        elif stored.get(fact.id) != wanted:
+            session.connection().execute(
+                update(CareerEvent)
+                .where(
+                    CareerEvent.organization_id == organization_id,
+                    CareerEvent.id == fact.id,
+                )
+                .values(classification=wanted)
+            )
 
 
 def record_event(
@@ -137,39 +203,30 @@ def record_event(
     *,
     event_key: str | None = None,
 ) -> CareerEvent:
-    """Record one event; 422 naming the field when it does not fit the type or the history."""
-    get_employee(session, organization_id, employee_id)
-    errors = _field_errors(session, organization_id, data)
+    """Record one event; 404 for an unknown person, 422 naming the field when it does not
+    fit the type or the history. Returns the stored row (not attached to the session).
+
+    Two statements for most events (number it, insert it); a hire, move, pay change or
+    exit also reads the person's state events to validate the history and classify moves.
+    """
+    seq = _next_seq(session, organization_id, employee_id)
+    errors = shape_errors(data)
+    if data.position_id is not None and "position_id" in ALLOWED_FIELDS[data.type]:
+        if data.position_id not in current(session, organization_id).positions:
+            errors.append(FieldError("position_id", "no such position in this organization"))
     if errors:
         names = ", ".join(e["field"] for e in errors)
         raise ValidationFailed(
             f"The {data.type.value} event has bad fields: {names}.", errors=errors
         )
-    seq = _next_seq(session, organization_id, employee_id)
     row = event_row(organization_id, employee_id, data, seq=seq, event_key=event_key)
-    event = CareerEvent(**row)
     if data.type in history.STATE_TYPES:
-        existing = history.state_events(session, organization_id, employee_id)
-        new = facts_of(row)
-        level_of = history.levels(
-            session,
-            organization_id,
-            {e.position_id for e in [*existing, new] if e.position_id},
-        )
-        errors = history_problems(new, existing, level_of)
-        if errors:
-            raise ValidationFailed(
-                "The event does not fit the person's history: "
-                + "; ".join(e["message"] for e in errors)
-                + ".",
-                errors=errors,
-            )
-    session.add(event)
-    session.flush()
-    if data.type in history.STATE_TYPES:
-        history.store_classifications(session, organization_id, employee_id)
-        session.refresh(event)
-    return event
+        _classify_with(session, organization_id, employee_id, row)
+    session.connection().execute(_INSERT, row)
+    return CareerEvent(**row)
+
+
+_INSERT = insert(CareerEvent.__table__)
 
 
 def get_event(
