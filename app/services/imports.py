@@ -20,8 +20,9 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import psycopg
@@ -101,11 +102,16 @@ class _Line:
     number: int
     line: PlainImportLine | ImportLine
     key: str
+    kind: str  # the event type's name
+
+
+_EVENT_TYPES = {t.value: t for t in EventType}
+_STATE_NAMES = frozenset(t.value for t in STATE_TYPES)
 
 
 @lru_cache(maxsize=512)
 def _shape_problem(
-    kind: EventType,
+    kind: str,
     position: bool,
     salary: bool,
     rating: bool,
@@ -116,7 +122,7 @@ def _shape_problem(
     optional fields, or None: `shape_errors` asked once for each combination (it looks at
     which fields are present, never at their values, which the line's model validated)."""
     stand_in = EventCreate.model_construct(
-        type=kind,
+        type=_EVENT_TYPES[kind],
         occurred_on=None,
         position_id="-" if position else None,
         salary=True if salary else None,
@@ -157,13 +163,15 @@ class _Driver:
             return process if process is not None else _same
 
         events = CareerEvent.__table__.c
+        day = processor(events.occurred_on)
+        if day(date(1901, 2, 3)) == "1901-02-03":
+            day = date.isoformat  # the same text, without a Python call in between
         return cls(
             postgres=dialect.name == "postgresql",
             insert_people=_insert("employee", EMPLOYEE_COLUMNS, mark),
             update_seq=f"UPDATE employee SET event_seq = {mark} "
             f"WHERE organization_id = {mark} AND id = {mark}",
-            # A file repeats its days: format each once.
-            day=lru_cache(maxsize=4096)(processor(events.occurred_on)),
+            day=day,
             timestamp=processor(events.recorded_at),
         )
 
@@ -188,7 +196,7 @@ class _Driver:
             statement = _insert("career_event", EVENT_COLUMNS, "?", ROWS_PER_INSERT)
             for start in range(0, full, ROWS_PER_INSERT):
                 chunk = rows[start : start + ROWS_PER_INSERT]
-                conn.exec_driver_sql(statement, tuple(v for row in chunk for v in row))
+                conn.exec_driver_sql(statement, tuple(chain.from_iterable(chunk)))
         if full < len(rows):
             conn.exec_driver_sql(
                 _insert("career_event", EVENT_COLUMNS, "?"), [tuple(row) for row in rows[full:]]
@@ -315,7 +323,7 @@ class Importer:
         if key is None:
             raw = json.loads(text)
             key = content_key({k: v for k, v in raw.items() if k != "event_key"})
-        return _Line(number, line, key)
+        return _Line(number, line, key, line.type)
 
     def _parse_reporting(self, number: int, text: str) -> _Line | None:
         try:
@@ -334,7 +342,7 @@ class Importer:
             self.report.reject(number, where, details["msg"])
             return None
         key = line.event_key or content_key({k: v for k, v in raw.items() if k != "event_key"})
-        return _Line(number, line, key)
+        return _Line(number, line, key, line.type.value)
 
     def _positions_by_code(self, session: Session) -> dict[str, tuple[str, int]]:
         if self._positions is None:
@@ -382,7 +390,7 @@ class Importer:
         movers = {
             people[item.line.employee_external_id][0]
             for item in lines
-            if item.line.type in STATE_TYPES and item.line.employee_external_id in people
+            if item.kind in _STATE_NAMES and item.line.employee_external_id in people
         }
         if movers:
             for employee_id, *fields in session.execute(
@@ -419,7 +427,7 @@ class Importer:
         projections: dict[str, Projection] = {}
         for item in lines:
             line = item.line
-            kind = line.type
+            kind = item.kind
             position_id = None
             if line.position_code is not None:
                 found = positions.get(line.position_code)
@@ -457,10 +465,10 @@ class Importer:
             cents = currency = None
             if salary is not None:
                 cents, currency = decimal_to_cents(salary.amount), salary.currency
-            if kind in STATE_TYPES:
+            if kind in _STATE_NAMES:
                 facts = EventFacts(
                     id=event_id,
-                    type=kind,
+                    type=_EVENT_TYPES[kind],
                     occurred_on=line.occurred_on,
                     seq=seq,
                     position_id=position_id,
@@ -497,7 +505,7 @@ class Importer:
                 event_id,
                 employee_id,
                 seq,
-                kind.value,
+                kind,
                 day(line.occurred_on),
                 recorded_at,
                 position_id,
@@ -555,8 +563,8 @@ class Importer:
         """Set the classification of the batch's events that name a position, from the
         replay of each person's history with the last of their lines in it."""
         for row in moves:
-            kind = projections[row[2]].classifications.get(row[1])
-            row[_CLASSIFICATION] = kind.value if kind is not None else None
+            move = projections[row[2]].classifications.get(row[1])
+            row[_CLASSIFICATION] = move.value if move is not None else None
 
 
 def _problem_keys(projection: Projection) -> set[tuple[str, str]]:
