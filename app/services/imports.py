@@ -8,8 +8,9 @@ and the id caches are held.
 
 The importer is the service's bulk path, so it is written for throughput: each line is
 parsed and validated once (straight from its JSON text), the per-type field checks are
-answered from a small cache, and the rows go to the driver as plain tuples in one
-`executemany` per table and batch, past SQLAlchemy's statement compilation.
+answered from a small cache, a state event costs one replay of its person's history, and
+the rows go straight to the driver (COPY on PostgreSQL, multi-row INSERTs on SQLite) with
+ascending ids, past SQLAlchemy's statement compilation and the ORM.
 """
 
 from __future__ import annotations
