@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -31,6 +29,7 @@ from pydantic import ValidationError
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
+from uuid_utils import uuid7
 
 from app.db import Database
 from app.domain.history import STATE_TYPES, EventFacts, EventType, Projection, replay
@@ -245,37 +244,13 @@ def _same(value: Any) -> Any:
     return value
 
 
-class _OrderedIds:
-    """UUIDs of version 7 (RFC 9562): a millisecond timestamp, then a 12-bit counter, then
-    60 random bits. An import's ids ascend, so its rows land at the end of the primary-key
-    index instead of at random places in it: on SQLite this doubles how fast the events
-    go in (random uuid4 keys dirty a page of the index almost every row, and the WAL
-    checkpoints write them all back)."""
-
-    def __init__(self) -> None:
-        self._ms = 0
-        self._counter = 0
-
-    def take(self, count: int) -> list[str]:
-        """Return `count` new ids, each greater than the ones before it."""
-        ms = time.time_ns() // 1_000_000
-        if ms > self._ms:
-            self._ms, self._counter = ms, 0
-        random = os.urandom(8 * count).hex()
-        ids = []
-        stamp = f"{self._ms:012x}"
-        prefix = f"{stamp[:8]}-{stamp[8:]}-7"
-        for n in range(count):
-            if self._counter > 0xFFF:  # 4,096 ids this millisecond: borrow the next one
-                self._ms, self._counter = self._ms + 1, 0
-                stamp = f"{self._ms:012x}"
-                prefix = f"{stamp[:8]}-{stamp[8:]}-7"
-            at = 16 * n
-            ids.append(
-                f"{prefix}{self._counter:03x}-8{random[at : at + 3]}-{random[at + 3 : at + 15]}"
-            )
-            self._counter += 1
-        return ids
+def ordered_ids(count: int) -> list[str]:
+    """Return `count` new UUIDs of version 7 (RFC 9562: a millisecond timestamp first), each
+    greater than any this process made before. An import's ids ascend, so its rows land at
+    the end of the primary-key index instead of at random places in it: on SQLite this
+    doubles how fast the events go in (random uuid4 keys dirty a page of the index almost
+    every row, and the WAL checkpoints write them all back)."""
+    return [str(uuid7()) for _ in range(count)]
 
 
 class Importer:
@@ -295,7 +270,6 @@ class Importer:
         self._positions: dict[str, tuple[str, int]] | None = None
         self._level_of: dict[str, int] = {}
         self._statements: _Driver | None = None
-        self._ids = _OrderedIds()
 
     def feed(self, line_number: int, text: str) -> None:
         """Queue one line; commit the batch when it is full."""
@@ -437,9 +411,9 @@ class Importer:
 
         recorded_at = sql.timestamp(utcnow())
         day = sql.day
-        event_ids = iter(self._ids.take(len(lines)))
+        event_ids = iter(ordered_ids(len(lines)))
         unknown = [name for name in names if name not in people]
-        new_ids = dict(zip(unknown, self._ids.take(len(unknown)), strict=True))
+        new_ids = dict(zip(unknown, ordered_ids(len(unknown)), strict=True))
         new_people: list[tuple[str, str | None, list[Any]]] = []
         renumbered: dict[str, list[Any]] = {}
         rows: list[list[Any]] = []

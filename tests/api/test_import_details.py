@@ -15,7 +15,7 @@ from sqlmodel import delete, select
 
 from app.db import Database
 from app.models import CareerEvent, Employee
-from app.services.imports import Importer, _OrderedIds
+from app.services.imports import Importer, ordered_ids
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 
@@ -262,8 +262,7 @@ def test_an_imports_event_ids_are_uuids_that_ascend_in_file_order(
 
 
 def test_ordered_ids_stay_ascending_past_4096_in_one_millisecond() -> None:
-    ids = _OrderedIds()
-    taken = ids.take(5000) + ids.take(1) + ids.take(9000)
+    taken = ordered_ids(5000) + ordered_ids(1) + ordered_ids(9000)
     assert len(set(taken)) == len(taken) == 14001
     assert taken == sorted(taken)
     assert all(str(uuid.UUID(i)) == i and uuid.UUID(i).version == 7 for i in taken)
