@@ -6,7 +6,7 @@ their positions. The child times each import from the call on (so the interprete
 start-up is not charged to it), reads its peak RSS from the kernel after each one (a
 high-water mark: flat memory means the mark does not move when the larger file follows the
 smaller one), and stops an import at the time cap: the events committed by then (the
-importer commits every 500 lines) are counted in the database, and the lines it had
+importer commits every 1,000 lines) are counted in the database, and the lines it had
 handled (its running report, read in the child) give the rate.
 
     python -m bench.importing DATABASE_URL RESULT.json CAP ORG=FILE [ORG=FILE ...]
