@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import Row
+
 from app.domain.mobility import MoveType, PathStats, PositionFacts
 from app.domain.values import Requirement, cents_to_decimal
 from app.models import CareerEvent, Position
@@ -87,7 +91,8 @@ def employee_public(view: EmployeeView) -> EmployeePublic:
     )
 
 
-def event_public(ev: CareerEvent) -> EventPublic:
+def event_public(ev: CareerEvent | Row[Any]) -> EventPublic:
+    """Present a stored event: an ORM object or a row of the table."""
     return EventPublic(
         id=ev.id,
         employee_id=ev.employee_id,

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
 from sqlmodel import Session
 
 from app.domain.history import EventFacts, EventType, problems_added, replay
@@ -240,6 +240,17 @@ def get_event(
     return event
 
 
+_EXISTS = select(Employee.id).where(
+    Employee.organization_id == bindparam("org"), Employee.id == bindparam("person")
+)
+
+
+def _must_exist(session: Session, organization_id: str, employee_id: str) -> None:
+    found = session.connection().execute(_EXISTS, {"org": organization_id, "person": employee_id})
+    if found.first() is None:
+        raise NotFound(f"No employee {employee_id!r} in this organization.")
+
+
 def list_events(
     session: Session,
     organization_id: str,
@@ -251,10 +262,11 @@ def list_events(
     include_voided: bool,
     limit: int,
     cursor: str | None,
-) -> tuple[list[CareerEvent], str | None]:
-    """Return a page of the person's events by `occurred_on`, then arrival."""
-    get_employee(session, organization_id, employee_id)
-    query = select(CareerEvent).where(
+) -> tuple[list[Row[Any]], str | None]:
+    """Return a page of the person's events by `occurred_on`, then arrival (rows of the
+    table read through Core, not ORM objects: a page is only presented)."""
+    _must_exist(session, organization_id, employee_id)
+    query = select(CareerEvent.__table__).where(
         CareerEvent.organization_id == organization_id, CareerEvent.employee_id == employee_id
     )
     if types:
@@ -280,9 +292,9 @@ def list_events(
             )
         )
     rows = list(
-        session.execute(
+        session.connection().execute(
             query.order_by(CareerEvent.occurred_on, CareerEvent.seq).limit(limit + 1)
-        ).scalars()
+        )
     )
     if len(rows) <= limit:
         return rows, None
