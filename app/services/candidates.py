@@ -1,41 +1,95 @@
 """Succession slates: everyone active ranked by readiness for one position.
 
-Scores come from the same domain function as the single-person endpoint, fed by a handful
-of SQL aggregates over the whole organization instead of one request per person.
+Scores come from the same domain function as the single-person endpoint, fed by SQL over
+the whole organization instead of one request per person. At 10,000 people that is a
+million events, so:
+
+- one pass over the organization's events (through the driver's cursor, no ORM rows)
+  returns, per person, the counts in the window, the proof of each requirement of the
+  target, and their hires, moves and exits as one string; what each person holds is read
+  from those alone (`app.domain.holding.role_held`, the replay's rules without levels or
+  pay);
+- the ranking needs only the score and the band: each component's score is taken from the
+  domain once per distinct input (a handful of review means, counts, requirement sets and
+  months), and the full readiness (gaps, next steps) is built only for the candidates a
+  page actually shows.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.domain.history import (
-    DEVELOPMENT_TYPES,
-    LEADERSHIP_TYPES,
-    EventType,
-    Status,
-    replay,
+from app.domain.history import DEVELOPMENT_TYPES, LEADERSHIP_TYPES, EventType
+from app.domain.holding import HOLDING_TYPES, role_held
+from app.domain.mobility import MoveType, classify_levels
+from app.domain.readiness import (
+    COMPONENT_ORDER,
+    Band,
+    Component,
+    Policy,
+    Readiness,
+    Summary,
+    Target,
+    score_summary,
+    window_start,
 )
-from app.domain.mobility import classify_levels
-from app.domain.readiness import Band, Readiness, Summary, Target, score_summary, window_start
-from app.domain.values import KIND_FOR_EVENT_TYPE
-from app.models import CareerEvent, Employee
-from app.services import history
+from app.domain.values import (
+    EVENT_TYPE_FOR_KIND,
+    TENTH,
+    Requirement,
+    round_half_up,
+    whole_months_between,
+)
 from app.services.employees import today
 from app.services.policy import current_policy
 from app.services.positions import get_position, requirements_of
 
 BAND_ORDER = (Band.ready_now, Band.ready_1_2_years, Band.ready_3_plus_years)
 
+_REVIEW = EventType.performance_review.value
+_LEADERSHIP = tuple(sorted(t.value for t in LEADERSHIP_TYPES))
+_DEVELOPMENT = tuple(sorted(t.value for t in DEVELOPMENT_TYPES))
 
-@dataclass(frozen=True)
+
+class Person(NamedTuple):
+    """Who a candidate is, as the slate shows them."""
+
+    id: str
+    external_id: str
+    display_name: str | None
+
+
 class Candidate:
-    employee: Employee
-    readiness: Readiness
+    """One person on the slate, ranked by `score` (and `band`, for `min_band`).
+
+    `readiness` is what the readiness endpoint answers for this person and target (less the
+    evidence ids of reviews, leadership and development); it is built on first read.
+    """
+
+    __slots__ = ("employee", "score", "band", "_ranker", "_facts", "_readiness")
+
+    def __init__(
+        self, employee: Person, score: Decimal, band: Band, ranker: _Ranker, facts: _Facts
+    ) -> None:
+        self.employee = employee
+        self.score = score
+        self.band = band
+        self._ranker = ranker
+        self._facts = facts
+        self._readiness: Readiness | None = None
+
+    @property
+    def readiness(self) -> Readiness:
+        """Return the person's readiness for the position, as the readiness endpoint scores it."""
+        if self._readiness is None:
+            self._readiness = self._ranker.readiness(self._facts)
+        return self._readiness
 
 
 @dataclass(frozen=True)
@@ -46,26 +100,149 @@ class Slate:
     candidates: list[Candidate]
 
 
-def _projections(
-    session: Session, organization_id: str, day: date
-) -> dict[str, tuple[str, date, str | None]]:
-    """Return, for each person active on `day`, (position held, role start, role event)."""
-    by_person = history.state_events_by_person(session, organization_id, on=day)
-    out = {}
-    for employee_id, facts in by_person.items():
-        # Levels do not matter for what is held, so no lookup is needed here.
-        projection = replay(events=facts, level_of={}, as_of=day)
-        if (
-            projection.status is Status.active
-            and projection.position_id
-            and projection.role_started_on
-        ):
+def _rows(session: Session, sql: str, params: Sequence[Any]) -> list[Any]:
+    """Run one statement on the session's connection through the driver's own cursor.
+
+    `sql` uses `?` placeholders; they become `%s` for drivers that want those.
+    """
+    connection = session.connection()
+    if connection.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(sql, tuple(params))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _evidence_sql(proofs: list[tuple[str, str]], holding: str | None) -> str:
+    """Return the per-person aggregate of the window and the proofs, and of `holding` (an
+    aggregate of the hires, moves and exits) when given."""
+    names = sorted({name for _, name in proofs})
+    columns = [
+        "SUM(CASE WHEN occurred_on > ? AND type = ? AND rating IS NOT NULL THEN 1 ELSE 0 END)",
+        "SUM(CASE WHEN occurred_on > ? AND type = ? AND rating IS NOT NULL THEN rating ELSE 0 END)",
+        f"SUM(CASE WHEN occurred_on > ? AND type IN ({_marks(_LEADERSHIP)}) THEN 1 ELSE 0 END)",
+        f"SUM(CASE WHEN occurred_on > ? AND type IN ({_marks(_DEVELOPMENT)}) THEN 1 ELSE 0 END)",
+        *("MIN(CASE WHEN name_key = ? AND type = ? THEN id END)" for _ in proofs),
+    ]
+    if holding:
+        columns.append(holding)
+    # Only the rows some column reads: the window, the proofs and, with `holding`, the moves.
+    wanted = ["occurred_on > ?"]
+    if holding:
+        wanted.append(f"type IN ({_marks(HOLDING_TYPES)})")
+    if names:
+        wanted.append(f"name_key IN ({_marks(names)})")
+    sql = (
+        f"SELECT employee_id, {', '.join(columns)} FROM career_event "
+        "WHERE organization_id = ? AND voided_at IS NULL AND occurred_on <= ? "
+        f"AND ({' OR '.join(wanted)}) GROUP BY employee_id"
+    )
+    return sql
+
+
+def _people_facts(
+    session: Session,
+    organization_id: str,
+    day: date,
+    start: date,
+    proofs: list[tuple[str, str]],
+) -> dict[str, tuple[tuple[Any, str | date, str | None], tuple[Any, ...]]]:
+    """Return, for each person active on `day`, what they hold (position, role start, role
+    event) and their evidence: (reviews in the window, their rating sum, leadership in the
+    window, development in the window, then the least id proving each of `proofs` ((event
+    type, folded name)), or None).
+
+    On SQLite one pass over the events does it all: each person's hires, moves and exits
+    come back as one string. PostgreSQL (15) cannot aggregate strings in parallel, so there
+    it is two scans, each run in parallel: the evidence, and the hires, moves and exits.
+    """
+    on: Any
+    recent: Any
+    if session.connection().dialect.name == "sqlite":
+        # SQLite keeps a date as ISO text.
+        on, recent = day.isoformat(), start.isoformat()
+        record = (
+            "occurred_on || ' ' || CAST(seq AS TEXT) || ' ' || type || ' ' "
+            "|| COALESCE(position_id, '') || ' ' || id"
+        )
+        holding = (
+            f"group_concat(CASE WHEN type IN ({_marks(HOLDING_TYPES)}) THEN {record} END, ',')"
+        )
+    else:
+        on, recent, holding = day, start, None
+    sql = _evidence_sql(proofs, holding)
+    params: list[Any] = [
+        recent,
+        _REVIEW,
+        recent,
+        _REVIEW,
+        recent,
+        *_LEADERSHIP,
+        recent,
+        *_DEVELOPMENT,
+    ]
+    for event_type, name in proofs:
+        params += [name, event_type]
+    if holding:
+        params += HOLDING_TYPES
+    params += [organization_id, on, recent]
+    if holding:
+        params += HOLDING_TYPES
+    params += sorted({name for _, name in proofs})
+    rows = _rows(session, sql, params)
+    out: dict[str, tuple[tuple[Any, str | date, str | None], tuple[Any, ...]]] = {}
+    if holding:
+        for row in rows:
+            held = _held(row[-1])
+            if held is not None:
+                out[row[0]] = (held, row[1:-1])
+        return out
+    evidence = {row[0]: row[1:] for row in rows}
+    nothing = (0, 0, 0, 0, *([None] * len(proofs)))
+    moves = _rows(
+        session,
+        "SELECT employee_id, occurred_on, seq, id, type, position_id FROM career_event "
+        "WHERE organization_id = ? AND voided_at IS NULL AND occurred_on <= ? "
+        f"AND type IN ({_marks(HOLDING_TYPES)})",
+        [organization_id, on, *HOLDING_TYPES],
+    )
+    moves.sort()
+    index, n = 0, len(moves)
+    while index < n:
+        employee_id = moves[index][0]
+        end = index + 1
+        while end < n and moves[end][0] == employee_id:
+            end += 1
+        held_by = role_held((m[3], m[4], m[5], m[1]) for m in moves[index:end])
+        if held_by is not None:
             out[employee_id] = (
-                projection.position_id,
-                projection.role_started_on,
-                projection.role_event_id,
+                (held_by.position_id, held_by.role_started_on, held_by.role_event_id),
+                evidence.get(employee_id, nothing),
             )
+        index = end
     return out
+
+
+def _held(records: str | None) -> tuple[str, str, str | None] | None:
+    """Return (position, role start as ISO text, role event) from the records, if active."""
+    if not records:
+        return None
+    events = []
+    for text in records.split(","):
+        occurred_on, seq, kind, position, event_id = text.split(" ", 4)
+        events.append((occurred_on, int(seq), event_id, kind, position or None))
+    events.sort()
+    held = role_held((e[2], e[3], e[4], e[0]) for e in events)
+    if held is None:
+        return None
+    return held.position_id, held.role_started_on, held.role_event_id
 
 
 def slate(
@@ -81,90 +258,205 @@ def slate(
     day = as_of or today()
     policy = current_policy(session, organization_id).policy
     requirements = requirements_of(target_position)
-    held = _projections(session, organization_id, day)
-    held = {e: h for e, h in held.items() if h[0] != position_id}
-    if not held:
-        return Slate(position_id, day, policy.version, [])
     start = window_start(as_of=day, months=policy.window_months)
-    counts: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for employee_id, kind, n, rating_sum in session.execute(
-        select(
-            CareerEvent.employee_id,
-            CareerEvent.type,
-            func.count(),
-            func.coalesce(func.sum(CareerEvent.rating), 0),
+    requirement_keys = list(dict.fromkeys(r.key for r in requirements))
+    proofs = [(EVENT_TYPE_FOR_KIND[kind], name) for kind, name in requirement_keys]
+    facts = _people_facts(session, organization_id, day, start, proofs)
+    if not facts:
+        return Slate(position_id, day, policy.version, [])
+    level_of = {
+        pid: int(level)
+        for pid, level in _rows(
+            session, "SELECT id, level FROM position WHERE organization_id = ?", [organization_id]
         )
-        .where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.voided_at.is_(None),
-            CareerEvent.occurred_on > start,
-            CareerEvent.occurred_on <= day,
-            CareerEvent.type.in_(
-                [
-                    t.value
-                    for t in (*DEVELOPMENT_TYPES, *LEADERSHIP_TYPES, EventType.performance_review)
-                ]
-            ),
-        )
-        .group_by(CareerEvent.employee_id, CareerEvent.type)
-    ).all():
-        counts[employee_id][kind] = (int(n), int(rating_sum))
-    proofs: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
-    names = sorted({r.key[1] for r in requirements})
-    if names:
-        for employee_id, kind, name_key, event_id in session.execute(
-            select(
-                CareerEvent.employee_id,
-                CareerEvent.type,
-                CareerEvent.name_key,
-                func.min(CareerEvent.id),
-            )
-            .where(
-                CareerEvent.organization_id == organization_id,
-                CareerEvent.voided_at.is_(None),
-                CareerEvent.occurred_on <= day,
-                CareerEvent.type.in_([t.value for t in DEVELOPMENT_TYPES]),
-                CareerEvent.name_key.in_(names),
-            )
-            .group_by(CareerEvent.employee_id, CareerEvent.type, CareerEvent.name_key)
-        ).all():
-            proofs[employee_id][(KIND_FOR_EVENT_TYPE[kind], name_key)] = event_id
-    level_of = history.levels(session, organization_id, {h[0] for h in held.values()})
-    employees = {
-        e.id: e
-        for e in session.execute(
-            select(Employee).where(
-                Employee.organization_id == organization_id, Employee.id.in_(list(held))
-            )
-        ).scalars()
     }
+    people = {
+        row[0]: Person(*row)
+        for row in _rows(
+            session,
+            "SELECT id, external_id, display_name FROM employee WHERE organization_id = ?",
+            [organization_id],
+        )
+    }
+    ranker = _Ranker(
+        day=day,
+        position_id=position_id,
+        level=target_position.level,
+        min_months_in_role=target_position.min_months_in_role,
+        requirements=requirements,
+        requirement_keys=requirement_keys,
+        policy=policy,
+    )
     allowed = set(BAND_ORDER[: BAND_ORDER.index(min_band) + 1]) if min_band else set(BAND_ORDER)
     ranked = []
-    for employee_id, (position, since, role_event) in held.items():
-        c = counts.get(employee_id, {})
-        review_n, review_sum = c.get(EventType.performance_review.value, (0, 0))
-        summary = Summary(
-            as_of=day,
-            role_started_on=since,
-            role_event_id=role_event,
-            review_count=review_n,
-            review_sum=review_sum,
-            leadership_count=sum(c.get(t.value, (0, 0))[0] for t in LEADERSHIP_TYPES),
-            development_count=sum(c.get(t.value, (0, 0))[0] for t in DEVELOPMENT_TYPES),
-            proofs=proofs.get(employee_id, {}),
-        )
-        move = classify_levels(
+    for employee_id, ((position, since, role_event), evidence) in facts.items():
+        if position == position_id:
+            continue
+        person = people.get(employee_id)
+        if person is None:
+            continue
+        candidate = ranker.candidate(
+            person,
             source_level=level_of.get(position, target_position.level),
-            target_level=target_position.level,
+            since=since,
+            role_event=role_event,
+            counts=evidence[:4],
+            proofs=tuple(evidence[4:]),
         )
-        target = Target(
-            position_id=position_id,
-            move_type=move,
-            requirements=requirements,
-            min_months_in_role=target_position.min_months_in_role,
-        )
-        result = score_summary(summary=summary, target=target, policy=policy)
-        if result.band in allowed and employee_id in employees:
-            ranked.append(Candidate(employees[employee_id], result))
-    ranked.sort(key=lambda c: (-c.readiness.score, c.employee.external_id))
+        if candidate.band in allowed:
+            ranked.append(candidate)
+    ranked.sort(key=lambda c: (-c.score, c.employee.external_id))
     return Slate(position_id, day, policy.version, ranked)
+
+
+class _Facts(NamedTuple):
+    """What one person's score is computed from."""
+
+    move: MoveType
+    role_started_on: date
+    role_event_id: str | None
+    review_count: int
+    review_sum: int
+    leadership_count: int
+    development_count: int
+    proofs: tuple[str | None, ...]
+
+
+class _Ranker:
+    """Scores people for one target as the domain does, each distinct input once."""
+
+    def __init__(
+        self,
+        *,
+        day: date,
+        position_id: str,
+        level: int,
+        min_months_in_role: int | None,
+        requirements: tuple[Requirement, ...],
+        requirement_keys: list[Any],
+        policy: Policy,
+    ) -> None:
+        self.day = day
+        self.level = level
+        self.policy = policy
+        self.requirement_keys = requirement_keys
+        mandatory = {r.key for r in requirements if r.mandatory}
+        self.mandatory = tuple(key in mandatory for key in requirement_keys)
+        self.targets = {
+            move: Target(
+                position_id=position_id,
+                move_type=move,
+                requirements=requirements,
+                min_months_in_role=min_months_in_role,
+            )
+            for move in MoveType
+        }
+        self.min_months = (
+            min_months_in_role
+            if min_months_in_role is not None
+            else policy.default_min_months_in_role
+        )
+        self.since: dict[str | date, tuple[date, int]] = {}
+        self.moves: dict[int, MoveType] = {}
+        # Each component's rounded score by what it reads (SPEC 5): reviews (count, sum);
+        # the leadership and the development count, which stop mattering at saturation; the
+        # proven requirements; whole months in role, which stop mattering at the minimum.
+        self.parts: dict[tuple[Component, Any], Decimal] = {}
+        # (total, band) by all of those together.
+        self.scored: dict[tuple[Any, ...], tuple[Decimal, Band]] = {}
+
+    def candidate(
+        self,
+        person: Person,
+        *,
+        source_level: int,
+        since: str | date,
+        role_event: str | None,
+        counts: Sequence[Any],
+        proofs: tuple[str | None, ...],
+    ) -> Candidate:
+        policy = self.policy
+        started = self.since.get(since)
+        if started is None:
+            on = since if isinstance(since, date) else date.fromisoformat(since)
+            started = self.since[since] = (on, whole_months_between(on, self.day))
+        move = self.moves.get(source_level)
+        if move is None:
+            move = self.moves[source_level] = classify_levels(
+                source_level=source_level, target_level=self.level
+            )
+        review_count, review_sum = int(counts[0]), int(counts[1])
+        leadership, development = int(counts[2]), int(counts[3])
+        facts = _Facts(
+            move,
+            started[0],
+            role_event,
+            review_count,
+            review_sum,
+            leadership,
+            development,
+            proofs,
+        )
+        met = tuple(p is not None for p in proofs)
+        key = (
+            review_count,
+            review_sum,
+            min(leadership, policy.leadership_saturation),
+            min(development, policy.development_saturation),
+            met,
+            min(started[1], self.min_months),
+        )
+        scored = self.scored.get(key)
+        if scored is None:
+            scored = self.scored[key] = self._score(key, facts)
+        return Candidate(person, scored[0], scored[1], self, facts)
+
+    def summary(self, facts: _Facts) -> Summary:
+        """Return the domain summary of one person's facts."""
+        return Summary(
+            as_of=self.day,
+            role_started_on=facts.role_started_on,
+            role_event_id=facts.role_event_id,
+            review_count=facts.review_count,
+            review_sum=facts.review_sum,
+            leadership_count=facts.leadership_count,
+            development_count=facts.development_count,
+            proofs={
+                key: proof
+                for key, proof in zip(self.requirement_keys, facts.proofs, strict=True)
+                if proof is not None
+            },
+        )
+
+    def readiness(self, facts: _Facts) -> Readiness:
+        """Return the full readiness of one person, from the domain."""
+        return score_summary(
+            summary=self.summary(facts), target=self.targets[facts.move], policy=self.policy
+        )
+
+    def _score(self, key: tuple[Any, ...], facts: _Facts) -> tuple[Decimal, Band]:
+        """Return the total and the band for a key of `candidate` (SPEC 5 and 8): the weighted
+        sum of the rounded component scores, rounded to one decimal; never ready now while a
+        mandatory requirement is missing. The component scores come from the domain, which
+        is asked only about inputs not seen before."""
+        review_count, review_sum, leadership, development, met, months = key
+        inputs: dict[Component, Any] = {
+            Component.performance: (review_count, review_sum),
+            Component.leadership: leadership,
+            Component.development: development,
+            Component.requirements: met,
+            Component.experience: months,
+        }
+        parts = self.parts
+        if any((c, value) not in parts for c, value in inputs.items()):
+            for component in self.readiness(facts).components:
+                parts[(component.name, inputs[component.name])] = component.score
+        policy = self.policy
+        weighted = (policy.weights[c] * parts[(c, inputs[c])] for c in COMPONENT_ORDER)
+        total = round_half_up(sum(weighted, Decimal(0)), TENTH)
+        blocked = any(m and not p for m, p in zip(self.mandatory, met, strict=True))
+        if total >= policy.ready_now and not blocked:
+            return total, Band.ready_now
+        if total >= policy.ready_1_2_years:
+            return total, Band.ready_1_2_years
+        return total, Band.ready_3_plus_years

@@ -410,3 +410,130 @@ def test_another_organizations_position_is_a_404(
     )
     assert page.status_code == 200
     assert page.json() == {"items": [], "next_cursor": None}
+
+
+# --- the slate is the readiness endpoint, person by person, on a varied history -------------
+
+
+def test_a_varied_organization_ranks_exactly_as_each_readiness(api: TestClient) -> None:
+    """Several targets and days over exits, a rehire, back-dated and same-day moves, voided
+    events (one leaving a later rehire dangling, as the replay then reads it) and people
+    hired after the day: the slate holds exactly the people the readiness endpoint scores
+    (less the holders), with the same score, band, move type and missing requirements, in
+    order of score, then external_id."""
+    lead = {"kind": "training", "name": "Leadership Fundamentals", "mandatory": True}
+    optional = {"kind": "training", "name": "Budgeting", "mandatory": False}
+    positions = {
+        "A": create_position(api, "A", 2),
+        "B": create_position(api, "B", 3),
+        "C": create_position(api, "C", 3, requirements=[CERT, optional], min_months_in_role=6),
+        "D": create_position(api, "D", 4),
+        "M": create_position(api, "M", 5, requirements=[lead, SKILL], min_months_in_role=0),
+    }
+    a, b, c, d = positions["A"], positions["B"], positions["C"], positions["D"]
+    people = {x: create_employee(api, x) for x in [f"V-{n:02d}" for n in range(1, 11)]}
+
+    def void(employee: str, event: str) -> None:
+        response = api.request(
+            "DELETE", f"/v1/employees/{employee}/events/{event}", params={"reason": "error"}
+        )
+        assert response.status_code == 200, response.text
+
+    # V-01: promoted to D, then a lateral step to B recorded afterwards but dated before it.
+    e = people["V-01"]
+    record(api, e, "hire", "2019-01-01", position_id=a)
+    record(api, e, "promotion", "2023-01-01", position_id=d)
+    record(api, e, "position_change", "2021-06-01", position_id=b)
+    record(api, e, "performance_review", "2022-05-01", rating=4)
+    record(api, e, "certification_earned", "2020-02-01", name=CERT["name"])
+    many(api, e, "leadership_activity", ["2022-01-01", "2022-07-01", "2023-02-01"])
+
+    # V-02: left in mid-2023, rehired into C in 2024.
+    e = people["V-02"]
+    record(api, e, "hire", "2020-03-01", position_id=b)
+    record(api, e, "performance_review", "2021-03-01", rating=5)
+    record(api, e, "exit", "2023-06-30")
+    record(api, e, "hire", "2024-02-01", position_id=c)
+    record(api, e, "training_completed", "2024-06-01", name="  leadership FUNDAMENTALS ")
+
+    # V-03: the exit is voided after a rehire: the rehire no longer applies, A still does.
+    e = people["V-03"]
+    record(api, e, "hire", "2018-01-01", position_id=a)
+    leaving = record(api, e, "exit", "2021-01-01")
+    record(api, e, "hire", "2022-01-01", position_id=b)
+    void(e, leaving)
+    record(api, e, "initiative", "2021-09-01", name="Ran the rota")
+
+    # V-04: a strong C with part of the evidence voided.
+    e = people["V-04"]
+    record(api, e, "hire", "2021-01-01", position_id=c)
+    for day, rating in (("2021-11-01", 5), ("2022-11-01", 4), ("2023-11-01", 5)):
+        record(api, e, "performance_review", day, rating=rating)
+    void(e, record(api, e, "skill_acquired", "2022-02-01", name=SKILL["name"]))
+    record(api, e, "skill_acquired", "2023-08-01", name=SKILL["name"])
+    many(api, e, "training_completed", ["2022-03-01", "2022-04-01", "2023-05-01"])
+    void(e, record(api, e, "leadership_activity", "2022-08-01", name="Voided"))
+
+    # V-05: a director-level D with the management training.
+    e = people["V-05"]
+    record(api, e, "hire", "2017-05-15", position_id=d)
+    record(api, e, "training_completed", "2018-01-01", name=lead["name"])
+    record(api, e, "performance_review", "2023-01-15", rating=3)
+
+    # V-06: hired after the first day.
+    record(api, people["V-06"], "hire", "2024-05-01", position_id=a)
+    # V-07: never hired. V-09: the hire was voided.
+    void(people["V-09"], record(api, people["V-09"], "hire", "2020-01-01", position_id=b))
+
+    # V-08: many salary changes, a demotion, mixed reviews.
+    e = people["V-08"]
+    record(api, e, "hire", "2015-01-31", position_id=b, salary={"amount": 50000, "currency": "USD"})
+    record(api, e, "salary_change", "2019-01-31", salary={"amount": 52000, "currency": "USD"})
+    record(api, e, "demotion", "2022-08-31", position_id=a)
+    record(api, e, "salary_change", "2023-02-28", salary={"amount": 51000, "currency": "USD"})
+    for day, rating in (("2022-01-01", 2), ("2023-01-01", 3), ("2024-01-01", 1)):
+        record(api, e, "performance_review", day, rating=rating)
+
+    # V-10: hired and promoted on the same day; the arrival order decides.
+    e = people["V-10"]
+    record(api, e, "hire", "2022-03-01", position_id=a)
+    record(api, e, "promotion", "2022-03-01", position_id=b)
+    many(api, e, "certification_earned", ["2022-04-01"])
+
+    for target in positions.values():
+        for as_of in ("2021-12-31", "2023-03-15", "2024-08-31"):
+            expected = []
+            for external_id, employee in people.items():
+                response = api.get(
+                    f"/v1/employees/{employee}/readiness",
+                    params={"target_position_id": target, "as_of": as_of},
+                )
+                if response.status_code == 422:
+                    continue
+                assert response.status_code == 200, response.text
+                single = response.json()
+                if single["move_type"] == "none":
+                    continue
+                missing = [g["requirement"] for g in single["gaps"] if g.get("requirement")]
+                row = (external_id, single["score"], single["band"], single["move_type"], missing)
+                expected.append(row)
+            expected.sort(key=lambda r: (-r[1], r[0]))
+            items = slate(api, target, as_of=as_of, limit=500)["items"]
+            got = [
+                (
+                    i["external_id"],
+                    i["score"],
+                    i["band"],
+                    i["move_type"],
+                    i["requirements_missing"],
+                )
+                for i in items
+            ]
+            assert got == expected, (target, as_of)
+            ready = slate(api, target, as_of=as_of, limit=500, min_band="ready_1_2_years")
+            assert [i["external_id"] for i in ready["items"]] == [
+                r[0] for r in expected if r[2] in ("ready_now", "ready_1_2_years")
+            ]
+    # The day matters: V-03 holds A (its rehire dangling), V-06 is not yet hired in 2023.
+    on_2023 = ranking(api, d, as_of="2023-03-15")
+    assert "V-03" in on_2023 and "V-06" not in on_2023 and "V-07" not in on_2023
