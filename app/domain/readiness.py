@@ -6,6 +6,7 @@ this module decides what counts and how much.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -238,12 +239,16 @@ def _component_scores(summary: Summary, target: Target, policy: Policy) -> dict[
     return {name: round_half_up(value, TENTH) for name, value in raw.items()}
 
 
-def _total(scores: dict[Component, Decimal], policy: Policy) -> Decimal:
+def total_score(scores: Mapping[Component, Decimal], policy: Policy) -> Decimal:
+    """Return the 0-100 score: the weighted sum of the (rounded) component scores, rounded
+    to one decimal."""
     return round_half_up(sum((policy.weights[c] * scores[c] for c in COMPONENT_ORDER), ZERO), TENTH)
 
 
-def _band(total: Decimal, missing: tuple[Requirement, ...], policy: Policy) -> Band:
-    if total >= policy.ready_now and not any(r.mandatory for r in missing):
+def band_of(total: Decimal, *, mandatory_missing: bool, policy: Policy) -> Band:
+    """Return the band of a score: never ready now while a mandatory requirement is
+    missing."""
+    if total >= policy.ready_now and not mandatory_missing:
         return Band.ready_now
     if total >= policy.ready_1_2_years:
         return Band.ready_1_2_years
@@ -251,7 +256,7 @@ def _band(total: Decimal, missing: tuple[Requirement, ...], policy: Policy) -> B
 
 
 def _quick_total(summary: Summary, target: Target, policy: Policy) -> Decimal:
-    return _total(_component_scores(summary, target, policy), policy)
+    return total_score(_component_scores(summary, target, policy), policy)
 
 
 def _requirement_text(req: Requirement) -> str:
@@ -377,7 +382,7 @@ def _next_steps(
                 Component.experience,
                 f"Stay in the current role {months} more month{'s' if months != 1 else ''} "
                 f"(until {until.isoformat()}).",
-                _total(full, policy) - total,
+                total_score(full, policy) - total,
             )
         )
     steps = [NextStep(c, action, gain) for c, action, gain in candidates if gain > 0]
@@ -389,7 +394,7 @@ def _next_steps(
 def score_summary(*, summary: Summary, target: Target, policy: Policy) -> Readiness:
     """Return the readiness for the target from a summary of the person's evidence."""
     scores = _component_scores(summary, target, policy)
-    total = _total(scores, policy)
+    total = total_score(scores, policy)
     missing = _missing(summary, target)
     met_ids = [summary.proofs[r.key] for r in target.requirements if r.key in summary.proofs]
     evidence: dict[Component, tuple[str, ...]] = {
@@ -405,7 +410,7 @@ def score_summary(*, summary: Summary, target: Target, policy: Policy) -> Readin
     return Readiness(
         as_of=summary.as_of,
         score=total,
-        band=_band(total, missing, policy),
+        band=band_of(total, mandatory_missing=any(r.mandatory for r in missing), policy=policy),
         components=components,
         gaps=_gaps(summary, target, scores, policy),
         next_steps=_next_steps(summary, target, policy, scores, total),

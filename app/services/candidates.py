@@ -36,14 +36,14 @@ from app.domain.readiness import (
     Readiness,
     Summary,
     Target,
+    band_of,
     score_summary,
+    total_score,
     window_start,
 )
 from app.domain.values import (
     EVENT_TYPE_FOR_KIND,
-    TENTH,
     Requirement,
-    round_half_up,
     whole_months_between,
 )
 from app.services.employees import today
@@ -435,10 +435,9 @@ class _Ranker:
         )
 
     def _score(self, key: tuple[Any, ...], facts: _Facts) -> tuple[Decimal, Band]:
-        """Return the total and the band for a key of `candidate` (SPEC 5 and 8): the weighted
-        sum of the rounded component scores, rounded to one decimal; never ready now while a
-        mandatory requirement is missing. The component scores come from the domain, which
-        is asked only about inputs not seen before."""
+        """Return the total and the band for a key of `candidate`, by the domain's rules
+        (SPEC 5 and 8). The component scores come from the domain too, which is asked only
+        about inputs not seen before."""
         review_count, review_sum, leadership, development, met, months = key
         inputs: dict[Component, Any] = {
             Component.performance: (review_count, review_sum),
@@ -451,12 +450,6 @@ class _Ranker:
         if any((c, value) not in parts for c, value in inputs.items()):
             for component in self.readiness(facts).components:
                 parts[(component.name, inputs[component.name])] = component.score
-        policy = self.policy
-        weighted = (policy.weights[c] * parts[(c, inputs[c])] for c in COMPONENT_ORDER)
-        total = round_half_up(sum(weighted, Decimal(0)), TENTH)
+        total = total_score({c: parts[(c, inputs[c])] for c in COMPONENT_ORDER}, self.policy)
         blocked = any(m and not p for m, p in zip(self.mandatory, met, strict=True))
-        if total >= policy.ready_now and not blocked:
-            return total, Band.ready_now
-        if total >= policy.ready_1_2_years:
-            return total, Band.ready_1_2_years
-        return total, Band.ready_3_plus_years
+        return total, band_of(total, mandatory_missing=blocked, policy=self.policy)
