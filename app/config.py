@@ -19,6 +19,15 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(default=10, ge=1, description="Connections kept open per process.")
     db_max_overflow: int = Field(default=5, ge=0, description="Extra connections under bursts.")
+    db_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="Requests that run their route's database work at once in a process; "
+        "the rest wait their turn without a thread. Unset: 2 on SQLite (its work is Python "
+        "and C in this process: more at once only fight over the GIL), 4 on PostgreSQL "
+        "(overlapping the network waits).",
+    )
     db_pool_timeout: float = Field(
         default=5.0,
         gt=0,
@@ -86,3 +95,12 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """Return the process-wide settings, read once."""
     return Settings()
+
+
+def work_concurrency(settings: Settings) -> int:
+    """Return how many requests may run their database work at once in a process."""
+    if settings.db_concurrency is not None:
+        return settings.db_concurrency
+    from sqlalchemy.engine import make_url
+
+    return 2 if make_url(settings.database_url).get_backend_name() == "sqlite" else 4
