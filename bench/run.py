@@ -422,7 +422,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--profile-seconds", type=int, default=4)
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / ".work")
     parser.add_argument(
-        "--output", type=Path, help="markdown table (default bench/results.md; tiny: workdir)"
+        "--output",
+        type=Path,
+        help="markdown table (default bench/results.md; --scale: bench/results-scale.md; "
+        "tiny: workdir)",
     )
     args = parser.parse_args(argv)
     args.duration = args.duration or (1 if args.tiny else 6)
@@ -430,9 +433,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.profile is None:
         args.profile = not args.tiny and profiling.py_spy() is not None
     if args.output is None:
-        args.output = (
-            args.workdir / "results-tiny.md" if args.tiny else ROOT / "bench" / "results.md"
-        )
+        name = "results-scale.md" if args.scale else "results.md"
+        args.output = args.workdir / "results-tiny.md" if args.tiny else ROOT / "bench" / name
     return args
 
 
