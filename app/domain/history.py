@@ -33,6 +33,10 @@ class EventType(StrEnum):
     exit = "exit"
 
 
+# Event types by their stored name: a dict lookup, where `EventType(name)` is an enum call
+# (hot loops over stored rows use this).
+EVENT_TYPE_BY_NAME: dict[str, EventType] = {t.value: t for t in EventType}
+
 MOVE_TYPES = frozenset(
     {EventType.position_change, EventType.promotion, EventType.lateral_move, EventType.demotion}
 )

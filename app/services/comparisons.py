@@ -7,7 +7,13 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, or_, select
 from sqlmodel import Session
 
-from app.domain.history import DEVELOPMENT_TYPES, STATE_TYPES, EventFacts, EventType, replay
+from app.domain.history import (
+    DEVELOPMENT_TYPES,
+    EVENT_TYPE_BY_NAME,
+    STATE_TYPES,
+    EventFacts,
+    replay,
+)
 from app.domain.mobility import (
     Comparison,
     CurrencyMismatch,
@@ -25,16 +31,7 @@ from app.services.employees import today
 
 # Built once: the person's state events (what they hold, their pay) and their development
 # events up to a day (proof of requirements), in one statement.
-_EVENTS = select(
-    CareerEvent.id,
-    CareerEvent.type,
-    CareerEvent.occurred_on,
-    CareerEvent.seq,
-    CareerEvent.position_id,
-    CareerEvent.salary_cents,
-    CareerEvent.salary_currency,
-    CareerEvent.name_key,
-).where(
+_EVENTS = select(*history.FACT_COLUMNS, CareerEvent.name_key).where(
     CareerEvent.organization_id == bindparam("organization_id"),
     CareerEvent.employee_id == bindparam("employee_id"),
     CareerEvent.voided_at.is_(None),
@@ -86,7 +83,7 @@ def compare(
     states: list[EventFacts] = []
     achieved: set[tuple[str, str]] = set()
     for event_id, kind, occurred_on, seq, position_id, cents, currency, name_key in rows:
-        if EventType(kind) in STATE_TYPES:
+        if EVENT_TYPE_BY_NAME[kind] in STATE_TYPES:
             states.append(
                 history.to_facts(event_id, kind, occurred_on, seq, position_id, cents, currency)
             )

@@ -134,19 +134,9 @@ def _next_seq(session: Session, organization_id: str, employee_id: str) -> int:
 
 
 _MOVES = frozenset(history.STATE_TYPES) - {EventType.hire, EventType.salary_change, EventType.exit}
-_EVENT_TYPES = {t.value: t for t in EventType}
 # The person's state events with their stored classification: one read validates a new
 # state event against the history and re-classifies the moves it affects.
-_STATE_EVENTS = select(
-    CareerEvent.id,
-    CareerEvent.type,
-    CareerEvent.occurred_on,
-    CareerEvent.seq,
-    CareerEvent.position_id,
-    CareerEvent.salary_cents,
-    CareerEvent.salary_currency,
-    CareerEvent.classification,
-).where(
+_STATE_EVENTS = select(*history.FACT_COLUMNS, CareerEvent.classification).where(
     CareerEvent.organization_id == bindparam("organization_id"),
     CareerEvent.employee_id == bindparam("employee_id"),
     CareerEvent.voided_at.is_(None),

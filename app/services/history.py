@@ -17,7 +17,8 @@ from app.models import CareerEvent, Position
 _STATE_TYPE_NAMES = tuple(t.value for t in STATE_TYPES)
 
 
-_FACT_COLUMNS = (
+# The columns `to_facts` takes, in its order: what every read of state events selects.
+FACT_COLUMNS = (
     CareerEvent.id,
     CareerEvent.type,
     CareerEvent.occurred_on,
@@ -38,7 +39,7 @@ def state_events_by_person(
     """Return each person's non-voided events that change what they hold (hires, moves, pay
     changes, exits), up to a day when given. `people` limits the persons: a list of ids or
     a scalar subquery; None means the whole organization."""
-    query = select(CareerEvent.employee_id, *_FACT_COLUMNS).where(
+    query = select(CareerEvent.employee_id, *FACT_COLUMNS).where(
         CareerEvent.organization_id == organization_id,
         CareerEvent.voided_at.is_(None),
         CareerEvent.type.in_(_STATE_TYPE_NAMES),

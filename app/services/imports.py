@@ -32,7 +32,13 @@ from sqlmodel import Session
 from uuid_utils import uuid7
 
 from app.db import Database
-from app.domain.history import STATE_TYPES, EventFacts, EventType, Projection, replay
+from app.domain.history import (
+    EVENT_TYPE_BY_NAME,
+    STATE_TYPES,
+    EventFacts,
+    Projection,
+    replay,
+)
 from app.domain.values import Money, decimal_to_cents, fold_name
 from app.models import CareerEvent, Employee, Position, utcnow
 from app.schemas.events import EventCreate
@@ -105,7 +111,6 @@ class _Line:
     kind: str  # the event type's name
 
 
-_EVENT_TYPES = {t.value: t for t in EventType}
 _STATE_NAMES = frozenset(t.value for t in STATE_TYPES)
 
 
@@ -122,7 +127,7 @@ def _shape_problem(
     optional fields, or None: `shape_errors` asked once for each combination (it looks at
     which fields are present, never at their values, which the line's model validated)."""
     stand_in = EventCreate.model_construct(
-        type=_EVENT_TYPES[kind],
+        type=EVENT_TYPE_BY_NAME[kind],
         occurred_on=None,
         position_id="-" if position else None,
         salary=True if salary else None,
@@ -464,7 +469,7 @@ class Importer:
             if kind in _STATE_NAMES:
                 facts = EventFacts(
                     id=event_id,
-                    type=_EVENT_TYPES[kind],
+                    type=EVENT_TYPE_BY_NAME[kind],
                     occurred_on=line.occurred_on,
                     seq=seq,
                     position_id=position_id,

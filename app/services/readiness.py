@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.domain.history import (
     DEVELOPMENT_TYPES,
+    EVENT_TYPE_BY_NAME,
     LEADERSHIP_TYPES,
     EventFacts,
     EventType,
@@ -41,19 +42,8 @@ _EVIDENCE_TYPES = [
 _STATE_TYPES = [t.value for t in history.STATE_TYPES]
 
 _DEVELOPMENT_TYPES = [t.value for t in DEVELOPMENT_TYPES]
-_EVENT_TYPES = {t.value: t for t in EventType}
 _HISTORY_ORDER = itemgetter(2, 3)  # (occurred_on, seq) of a row below
-_COLUMNS = (
-    CareerEvent.id,
-    CareerEvent.type,
-    CareerEvent.occurred_on,
-    CareerEvent.seq,
-    CareerEvent.position_id,
-    CareerEvent.salary_cents,
-    CareerEvent.salary_currency,
-    CareerEvent.rating,
-    CareerEvent.name_key,
-)
+_COLUMNS = (*history.FACT_COLUMNS, CareerEvent.rating, CareerEvent.name_key)
 _PERSON = (
     CareerEvent.organization_id == bindparam("organization_id"),
     CareerEvent.employee_id == bindparam("employee_id"),
@@ -122,7 +112,7 @@ def readiness(
     reviews, leadership, development = [], [], []
     ordered = sorted(rows, key=_HISTORY_ORDER)
     for event_id, kind, occurred_on, seq, position_id, cents, currency, rating, name_key in ordered:
-        event_type = _EVENT_TYPES[kind]
+        event_type = EVENT_TYPE_BY_NAME[kind]
         if event_type in history.STATE_TYPES:
             states.append(
                 history.to_facts(event_id, kind, occurred_on, seq, position_id, cents, currency)
