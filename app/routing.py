@@ -45,33 +45,57 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Threads of the pool that requests inside the gate below may not take all of: /healthz,
 # /metrics and /readyz run outside it.
 RESERVED_THREADS = 2
-_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary()
-)
+
+
+class _LoopGates:
+    """One semaphore per event loop, sized on first use in that loop (tests and servers
+    run several loops in one process)."""
+
+    def __init__(self) -> None:
+        self._gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]
+        self._gates = weakref.WeakKeyDictionary()
+
+    def get(self, size: Callable[[], int]) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        gate = self._gates.get(loop)
+        if gate is None:
+            gate = self._gates[loop] = asyncio.Semaphore(size())
+        return gate
+
+
+async def _enter(gate: asyncio.Semaphore, timeout: float) -> bool:
+    """Take a place at the gate; False when none frees up within `timeout` seconds.
+    (`wait_for` costs a task per call: it is only paid when there is a queue.)"""
+    if not gate.locked():
+        await gate.acquire()
+        return True
+    try:
+        await asyncio.wait_for(gate.acquire(), timeout=timeout)
+    except TimeoutError:
+        return False
+    return True
+
+
+_database_gates = _LoopGates()
+_work_gates = _LoopGates()
 
 
 def database_gate() -> asyncio.Semaphore:
     """Return the event loop's gate that bounds the requests using the database at once.
 
     A request holding a database lock (SQLite's write lock, a PostgreSQL row lock) still
-    needs worker threads after its route returns: FastAPI validates the response in one,
-    and the commit runs in one. Without a bound, requests waiting for that lock could hold
-    every thread of the pool, and the holder could never commit: every writer would stall
-    until the busy or statement timeout and fail with 503. With fewer requests inside than
-    threads in the pool, the holder always finds a thread; the others wait here, holding
-    neither a thread nor a connection.
+    needs a worker thread after its route returns: the commit runs in one. Without a bound,
+    requests waiting for that lock could hold every thread of the pool, and the holder
+    could never commit: every writer would stall until the busy or statement timeout and
+    fail with 503. With fewer requests inside than threads in the pool, the holder always
+    finds a thread; the others wait here, holding neither a thread nor a connection.
     """
-    loop = asyncio.get_running_loop()
-    gate = _gates.get(loop)
-    if gate is None:
+
+    def size() -> int:
         threads = int(to_thread.current_default_thread_limiter().total_tokens)
-        gate = _gates[loop] = asyncio.Semaphore(max(1, threads - RESERVED_THREADS))
-    return gate
+        return max(1, threads - RESERVED_THREADS)
 
-
-_work_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary()
-)
+    return _database_gates.get(size)
 
 
 def work_gate(settings: Settings) -> asyncio.Semaphore:
@@ -85,11 +109,7 @@ def work_gate(settings: Settings) -> asyncio.Semaphore:
     one or two; PostgreSQL: 165 with one, 270 with two, 300 with four). Requests waiting
     here hold no thread and no connection.
     """
-    loop = asyncio.get_running_loop()
-    gate = _work_gates.get(loop)
-    if gate is None:
-        gate = _work_gates[loop] = asyncio.Semaphore(work_concurrency(settings))
-    return gate
+    return _work_gates.get(lambda: work_concurrency(settings))
 
 
 def required_scope(dependant: Dependant) -> Scope | None:
@@ -279,17 +299,11 @@ def _in_one_hop(
         request: Request = kwargs.pop(_HOP_REQUEST)
         settings = request.app.state.settings
         gate = work_gate(settings)
-        # (`wait_for` costs a task per call: only pay it when there is a queue.)
-        if gate.locked():
-            try:
-                await asyncio.wait_for(gate.acquire(), timeout=settings.db_pool_timeout)
-            except TimeoutError:
-                raise ServiceUnavailable(
-                    "The service is busy; retry shortly.",
-                    headers={"Retry-After": str(settings.retry_after_seconds)},
-                ) from None
-        else:
-            await gate.acquire()
+        if not await _enter(gate, settings.db_pool_timeout):
+            raise ServiceUnavailable(
+                "The service is busy; retry shortly.",
+                headers={"Retry-After": str(settings.retry_after_seconds)},
+            )
         try:
             return await run_in_threadpool(work, request, kwargs)
         finally:
@@ -330,14 +344,8 @@ class ApiRoute(APIRoute):
         async def handler(request: Request) -> Response:
             gate = database_gate()
             settings = request.app.state.settings
-            try:
-                # Waiting here stands for waiting for a free connection: same bound.
-                # (`wait_for` costs a task per call: only pay it when there is a queue.)
-                if gate.locked():
-                    await asyncio.wait_for(gate.acquire(), timeout=settings.db_pool_timeout)
-                else:
-                    await gate.acquire()
-            except TimeoutError:
+            # Waiting here stands for waiting for a free connection: same bound.
+            if not await _enter(gate, settings.db_pool_timeout):
                 busy = ServiceUnavailable(
                     "Every database connection is busy; retry shortly.",
                     headers={"Retry-After": str(settings.retry_after_seconds)},
