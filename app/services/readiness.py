@@ -40,7 +40,6 @@ _EVIDENCE_TYPES = [
     t.value for t in (*DEVELOPMENT_TYPES, *LEADERSHIP_TYPES, EventType.performance_review)
 ]
 _STATE_TYPES = [t.value for t in history.STATE_TYPES]
-
 _DEVELOPMENT_TYPES = [t.value for t in DEVELOPMENT_TYPES]
 _HISTORY_ORDER = itemgetter(2, 3)  # (occurred_on, seq) of a row below
 _COLUMNS = (*history.FACT_COLUMNS, CareerEvent.rating, CareerEvent.name_key)
@@ -50,8 +49,9 @@ _PERSON = (
     CareerEvent.voided_at.is_(None),
 )
 # Built once, one statement: the person's state events (what they hold), the evidence in
-# the window, and older proof of a wanted requirement. Each part reads an index range
-# (type, then day; or the folded name), so a long history costs little more than a short.
+# the window, and older proof of a wanted requirement. Each part reads a range of the index
+# (organization, employee, type, day, folded name), so the cost follows the rows that
+# count, not the length of the history.
 _EVENTS = union_all(
     select(*_COLUMNS).where(*_PERSON, CareerEvent.type.in_(_STATE_TYPES)),
     select(*_COLUMNS).where(
