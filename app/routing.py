@@ -299,7 +299,13 @@ def _in_one_hop(
         request: Request = kwargs.pop(_HOP_REQUEST)
         settings = request.app.state.settings
         gate = work_gate(settings)
-        if not await _enter(gate, settings.db_pool_timeout):
+        # The wait for a turn here and at the database gate share one budget (the pool
+        # timeout), so a request never waits longer for a turn than for a connection.
+        deadline = getattr(request.state, "turn_deadline", None)
+        budget = settings.db_pool_timeout
+        if deadline is not None:
+            budget = max(0.0, deadline - asyncio.get_running_loop().time())
+        if not await _enter(gate, budget):
             raise ServiceUnavailable(
                 "The service is busy; retry shortly.",
                 headers={"Retry-After": str(settings.retry_after_seconds)},
@@ -345,6 +351,8 @@ class ApiRoute(APIRoute):
             gate = database_gate()
             settings = request.app.state.settings
             # Waiting here stands for waiting for a free connection: same bound.
+            loop = asyncio.get_running_loop()
+            request.state.turn_deadline = loop.time() + settings.db_pool_timeout
             if not await _enter(gate, settings.db_pool_timeout):
                 busy = ServiceUnavailable(
                     "Every database connection is busy; retry shortly.",
