@@ -30,7 +30,7 @@ from app.db import Database
 from app.domain.history import EventFacts, EventType, replay
 from app.domain.values import Money, decimal_to_cents, fold_name
 from app.migrate import upgrade
-from app.models import Position, utcnow
+from app.models import CareerEvent, Position, utcnow
 from app.schemas.positions import PositionCreate
 from app.services.organizations import create_key_for, create_organization
 from app.services.positions import create_position
@@ -253,26 +253,8 @@ _STATE = {
 }
 
 
-_EVENT_COLUMNS = (
-    "organization_id",
-    "id",
-    "employee_id",
-    "seq",
-    "type",
-    "occurred_on",
-    "recorded_at",
-    "position_id",
-    "salary_cents",
-    "salary_currency",
-    "rating",
-    "name",
-    "name_key",
-    "description",
-    "classification",
-    "voided_at",
-    "void_reason",
-    "event_key",
-)
+# Every column of the table, in its order: the loader writes whole rows, voids included.
+_EVENT_COLUMNS = tuple(CareerEvent.__table__.columns.keys())
 _EMPLOYEE_COLUMNS = (
     "organization_id",
     "id",
