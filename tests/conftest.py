@@ -12,11 +12,13 @@ import itertools
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from app.config import Settings
@@ -151,6 +153,30 @@ def api(client: TestClient, org: Org) -> TestClient:
     """A client that sends the org's admin key on every request."""
     client.headers.update(org.headers("admin"))
     return client
+
+
+@pytest.fixture
+def statements(database: Database) -> Callable[[], AbstractContextManager[list[str]]]:
+    """Return a context manager that collects every statement the service's engines send
+    inside its block (SQLAlchemy's `before_cursor_execute`)."""
+
+    @contextmanager
+    def counting() -> Iterator[list[str]]:
+        sent: list[str] = []
+
+        def collect(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            sent.append(statement)
+
+        engines = list({id(e): e for e in (database.reader, database.writer)}.values())
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", collect)
+        try:
+            yield sent
+        finally:
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", collect)
+
+    return counting
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

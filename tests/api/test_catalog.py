@@ -8,13 +8,13 @@ change committed by another process (another replica), not after a rolled-back c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, event, update
+from sqlalchemy import create_engine, update
 from sqlmodel import Session
 
 from app.db import Database
@@ -188,26 +188,15 @@ def test_every_change_gives_a_new_catalog_version(database: Database, org: Any) 
     assert all(len(v) == 32 for v in seen)
 
 
-@contextmanager
-def _selects(database: Database) -> Iterator[list[str]]:
-    statements: list[str] = []
+Statements = Callable[[], AbstractContextManager[list[str]]]
 
-    def collect(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            statements.append(statement)
 
-    engines = list({id(e): e for e in (database.reader, database.writer)}.values())
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", collect)
-    try:
-        yield statements
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", collect)
+def _selects(sent: list[str]) -> list[str]:
+    return [s for s in sent if s.lstrip().upper().startswith(("SELECT", "WITH"))]
 
 
 def test_warm_readiness_and_comparisons_read_only_the_version_and_the_person(
-    api: TestClient, database: Database
+    api: TestClient, statements: Statements
 ) -> None:
     held = _position(api, "RN", 3)
     target = _position(api, "RN-LEAD", 4, requirements=[{"kind": "skill", "name": "Triage"}])
@@ -219,22 +208,22 @@ def test_warm_readiness_and_comparisons_read_only_the_version_and_the_person(
         assert api.get(path).status_code == 200  # warms the key and the catalog
     counts = {}
     for path in (readiness, plain, personal):
-        with _selects(database) as statements:
+        with statements() as sent:
             assert api.get(path).status_code == 200
-        counts[path] = len(statements)
+        counts[path] = len(_selects(sent))
     assert counts == {readiness: 2, plain: 1, personal: 2}
 
 
 def test_an_unknown_employee_is_a_404_before_any_event_is_read(
-    api: TestClient, database: Database
+    api: TestClient, statements: Statements
 ) -> None:
     held = _position(api, "RN", 3)
     assert api.get(f"/v1/comparisons?from_position_id={held}&to_position_id={held}").status_code
-    with _selects(database) as statements:
+    with statements() as sent:
         response = api.get(
             "/v1/comparisons",
             params={"from_position_id": held, "to_position_id": held, "employee_id": "nobody"},
         )
     assert response.status_code == 404
     assert "nobody" in response.json()["detail"]
-    assert len(statements) == 1
+    assert len(_selects(sent)) == 1

@@ -1,20 +1,21 @@
 """A readiness request runs the same number of SQL statements whatever the history's length.
 
 Statements are counted with SQLAlchemy's `before_cursor_execute` event on the engines the
-service itself uses, for a person with 20 events and one with 400: the evidence must be
-gathered by a fixed set of narrow queries, never one per event (STYLE.md, anti-patterns).
+service itself uses (the `statements` fixture), for a person with 20 events and one with
+400: the evidence must be gathered by a fixed set of narrow queries, never one per event
+(STYLE.md, anti-patterns).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from app.db import Database
 from app.domain.values import fold_name
@@ -112,35 +113,20 @@ def _person(api: TestClient, database: Database, org_id: str, held: str, n_event
     return employee_id
 
 
-@contextmanager
-def counting(database: Database) -> Iterator[list[str]]:
-    """Collect every statement sent on the service's engines inside the block."""
-    statements: list[str] = []
-
-    def collect(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    engines = list({id(e): e for e in (database.reader, database.writer)}.values())
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", collect)
-    try:
-        yield statements
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", collect)
+Statements = Callable[[], AbstractContextManager[list[str]]]
 
 
-def _statements_for(api: TestClient, database: Database, path: str) -> list[str]:
+def _statements_for(api: TestClient, statements: Statements, path: str) -> list[str]:
     assert api.get(path).status_code == 200  # first use may look things up once
-    with counting(database) as statements:
+    with statements() as sent:
         response = api.get(path)
     assert response.status_code == 200, response.text
     assert response.json()["components"]
-    return list(statements)
+    return list(sent)
 
 
 def test_readiness_runs_the_same_statements_for_20_and_400_events(
-    api: TestClient, database: Database, org: Any
+    api: TestClient, database: Database, org: Any, statements: Statements
 ) -> None:
     held, target = _positions(api)
     short = _person(api, database, org.id, held, 20)
@@ -149,14 +135,14 @@ def test_readiness_runs_the_same_statements_for_20_and_400_events(
     counts = {}
     for label, employee_id in (("20 events", short), ("400 events", long)):
         path = f"/v1/employees/{employee_id}/readiness?target_position_id={target}"
-        statements = _statements_for(api, database, path)
-        counts[label] = statements
-        assert len(statements) <= MOST_STATEMENTS, "\n".join(statements)
+        sent = _statements_for(api, statements, path)
+        counts[label] = sent
+        assert len(sent) <= MOST_STATEMENTS, "\n".join(sent)
     assert len(counts["20 events"]) == len(counts["400 events"]), "\n---\n".join(
         "\n".join(s) for s in counts.values()
     )
     # Without a target (one level up) the count is a constant too.
     plain = [
-        len(_statements_for(api, database, f"/v1/employees/{e}/readiness")) for e in (short, long)
+        len(_statements_for(api, statements, f"/v1/employees/{e}/readiness")) for e in (short, long)
     ]
     assert plain[0] == plain[1]
