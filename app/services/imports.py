@@ -394,24 +394,7 @@ class Importer:
             if item.kind in _STATE_NAMES and item.line.employee_external_id in people
         }
         if movers:
-            for employee_id, *fields in session.execute(
-                select(
-                    CareerEvent.employee_id,
-                    CareerEvent.id,
-                    CareerEvent.type,
-                    CareerEvent.occurred_on,
-                    CareerEvent.seq,
-                    CareerEvent.position_id,
-                    CareerEvent.salary_cents,
-                    CareerEvent.salary_currency,
-                ).where(
-                    CareerEvent.organization_id == org,
-                    CareerEvent.employee_id.in_(sorted(movers)),
-                    CareerEvent.voided_at.is_(None),
-                    CareerEvent.type.in_([t.value for t in STATE_TYPES]),
-                )
-            ).all():
-                histories[employee_id].append(history.to_facts(*fields))
+            histories.update(history.state_events_by_person(session, org, people=sorted(movers)))
         latest = {e: max((f.occurred_on for f in fs), default=None) for e, fs in histories.items()}
 
         recorded_at = sql.timestamp(utcnow())
