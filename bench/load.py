@@ -30,7 +30,7 @@ from app.db import Database
 from app.domain.history import EventFacts, EventType, replay
 from app.domain.values import Money, decimal_to_cents, fold_name
 from app.migrate import upgrade
-from app.models import CareerEvent, Position, utcnow
+from app.models import CareerEvent, Employee, Position, utcnow
 from app.schemas.positions import PositionCreate
 from app.services.organizations import create_key_for, create_organization
 from app.services.positions import create_position
@@ -253,18 +253,9 @@ _STATE = {
 }
 
 
-# Every column of the table, in its order: the loader writes whole rows, voids included.
+# Every column of each table, in its order: the loader writes whole rows, voids included.
 _EVENT_COLUMNS = tuple(CareerEvent.__table__.columns.keys())
-_EMPLOYEE_COLUMNS = (
-    "organization_id",
-    "id",
-    "external_id",
-    "display_name",
-    "created_at",
-    "updated_at",
-    "version",
-    "event_seq",
-)
+_EMPLOYEE_COLUMNS = tuple(Employee.__table__.columns.keys())
 
 
 def _sqlite_value(value: Any) -> Any:
