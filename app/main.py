@@ -27,8 +27,9 @@ Career events, move classification and promotion readiness, for other services.
 * **How ready is this person?** A 0-100 score with evidence, gaps and next steps.
 
 Authenticate with `Authorization: Bearer <api key>` (use **Authorize** above). Keys carry
-scopes: `read` may GET, `write` may also change data, `admin` may also change the scoring
-policy and erase people. Every error is `application/problem+json`; its `type` is one of:
+scopes: `read` may GET, `write` may also change data, `audit` may also read the fairness
+reports and the assessment log (and writes nothing), `admin` may do all of that, change the
+scoring policy, keep demographics and erase people. Every error is `application/problem+json`; its `type` is one of:
 
 """ + "\n".join(f"* `/problems/{slug}`: {text}" for slug, text in PROBLEM_TYPES.items())
 
@@ -44,6 +45,11 @@ OPENAPI_TAGS = [
     },
     {"name": "scoring-policy", "description": "The versioned weights behind readiness."},
     {"name": "imports", "description": "Bulk import of career events as NDJSON."},
+    {
+        "name": "fairness",
+        "description": "Demographics kept apart, group reports for bias audits and pay gaps.",
+    },
+    {"name": "assessments", "description": "Scores used in decisions, frozen, with their review."},
     {"name": "health", "description": "Probes and metrics, without a key."},
 ]
 
