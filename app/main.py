@@ -12,7 +12,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from app import __version__
-from app.api import employees, events, health, imports, insights, policy, positions
+from app.api import (
+    assessments,
+    employees,
+    events,
+    fairness,
+    health,
+    imports,
+    insights,
+    policy,
+    positions,
+)
 from app.config import Settings, get_settings
 from app.db import get_database
 from app.docs import install_docs
@@ -29,7 +39,8 @@ Career events, move classification and promotion readiness, for other services.
 Authenticate with `Authorization: Bearer <api key>` (use **Authorize** above). Keys carry
 scopes: `read` may GET, `write` may also change data, `audit` may also read the fairness
 reports and the assessment log (and writes nothing), `admin` may do all of that, change the
-scoring policy, keep demographics and erase people. Every error is `application/problem+json`; its `type` is one of:
+scoring policy, keep demographics and erase people. Every error is
+`application/problem+json`; its `type` is one of:
 
 """ + "\n".join(f"* `/problems/{slug}`: {text}" for slug, text in PROBLEM_TYPES.items())
 
@@ -114,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     # Starlette tries routes in order and each try costs: the busiest routers come first
     # (no two routers' paths overlap, so the order changes nothing else).
-    for module in (insights, events, employees, positions, policy, imports):
+    for module in (insights, events, employees, positions, policy, imports, fairness, assessments):
         app.include_router(module.api, prefix="/v1")
     app.include_router(health.api, prefix="/v1")
     app.include_router(health.api, include_in_schema=False)

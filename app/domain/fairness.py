@@ -137,9 +137,7 @@ def impact_ratios(
     top = max(counted, default=None)
     if not top:
         return [None] * len(rates)
-    return [
-        None if out or r is None else r / top for r, out in zip(rates, excluded, strict=True)
-    ]
+    return [None if out or r is None else r / top for r, out in zip(rates, excluded, strict=True)]
 
 
 def is_adverse(ratio: Decimal | None) -> bool:
@@ -169,8 +167,13 @@ def rated_groups(
 ) -> list[RatedGroup]:
     """Return each group's rate of members for whom each measure holds, with impact ratios
     against the highest rate of that measure among groups not excluded."""
-    hits = [tuple(sum(1 for m in g.members if test(m)) for test in measures) for g in grouping.groups]
-    exact = [[rate(h[i], g.count) for h, g in zip(hits, grouping.groups, strict=True)] for i in range(len(measures))]
+    hits = [
+        tuple(sum(1 for m in g.members if test(m)) for test in measures) for g in grouping.groups
+    ]
+    exact = [
+        [rate(h[i], g.count) for h, g in zip(hits, grouping.groups, strict=True)]
+        for i in range(len(measures))
+    ]
     excluded = [g.excluded for g in grouping.groups]
     ratios = [impact_ratios(rates=r, excluded=excluded) for r in exact]
     out = []
@@ -324,22 +327,22 @@ def quartiles(
     for size in quartile_sizes(len(ordered)):
         part = ordered[start : start + size]
         start += size
-        counts = {c: 0 for c in categories}
+        counts = dict.fromkeys(categories, 0)
         for _, (_, category) in part:
             if category is not None:
                 counts[category] += 1
         out.append(
             [
-                QuartileCount(c, None, True)
-                if 0 < n < min_count
-                else QuartileCount(c, n, False)
+                QuartileCount(c, None, True) if 0 < n < min_count else QuartileCount(c, n, False)
                 for c, n in counts.items()
             ]
         )
     return out
 
 
-def above_median_rate_measure(scores: Sequence[Decimal]) -> tuple[Fraction | None, Callable[[Decimal], bool]]:
+def above_median_rate_measure(
+    scores: Sequence[Decimal],
+) -> tuple[Fraction | None, Callable[[Decimal], bool]]:
     """Return the median of all scores and a test for scoring strictly above it (LL144's
     scoring rate)."""
     middle = median(scores)
