@@ -36,6 +36,7 @@ Dimension = Annotated[
     str,
     Query(
         max_length=200,
+        pattern=r"^[a-z][a-z0-9_]{0,31}(,[a-z][a-z0-9_]{0,31}){0,2}$",
         description="One to three dimension names, comma-separated; with more than one, the "
         "groups are their intersections.",
         examples=["sex", "sex,race_ethnicity"],
