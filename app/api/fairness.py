@@ -16,7 +16,7 @@ from app.schemas.fairness import (
     DemographicsPublic,
     PayGroup,
     PayReport,
-    PayRowBase,
+    PayRowAll,
     PayRowByFamily,
     PayRowByLevel,
     PayRowByPosition,
@@ -204,7 +204,7 @@ def _money(cents: object) -> object:
 
 def _pay_row(
     dimensions: tuple[str, ...], group_by: str, key: object, currency: str, row: PayRow
-) -> PayRowBase:
+) -> PayRowByLevel | PayRowByFamily | PayRowByPosition | PayRowAll:
     groups = [
         PayGroup(
             category=_category(dimensions, g.category),
@@ -230,7 +230,7 @@ def _pay_row(
         return PayRowByFamily(family=key, **common)
     if group_by == "position":
         return PayRowByPosition(position_id=key, **common)
-    return PayRowBase(**common)
+    return PayRowAll(**common)
 
 
 @api.get(

@@ -191,24 +191,39 @@ class PayGroup(GroupBase):
     median_gap_percent: float | None
 
 
-class PayRowBase(BaseModel):
+_JOINT = Field(description="An unsuppressed group's mean gap is 5% or more either way.")
+
+
+class PayRowAll(BaseModel):
+    """A row of `group_by=none`: everyone paid in one currency."""
+
     currency: str
     groups: list[PayGroup]
-    joint_pay_assessment: bool = Field(
-        description="An unsuppressed group's mean gap is 5% or more either way."
-    )
+    joint_pay_assessment: bool = _JOINT
 
 
-class PayRowByLevel(PayRowBase):
+class PayRowByLevel(BaseModel):
     level: int
+    currency: str
+    groups: list[PayGroup]
+    joint_pay_assessment: bool = _JOINT
 
 
-class PayRowByFamily(PayRowBase):
+class PayRowByFamily(BaseModel):
     family: str
+    currency: str
+    groups: list[PayGroup]
+    joint_pay_assessment: bool = _JOINT
 
 
-class PayRowByPosition(PayRowBase):
+class PayRowByPosition(BaseModel):
     position_id: str
+    currency: str
+    groups: list[PayGroup]
+    joint_pay_assessment: bool = _JOINT
+
+
+PayRow = PayRowByLevel | PayRowByFamily | PayRowByPosition | PayRowAll
 
 
 class QuartileGroup(BaseModel):
@@ -236,7 +251,7 @@ class PayReport(ReportBase):
     min_count: int
     joint_pay_assessment: bool = Field(description="Some row calls for a joint pay assessment.")
     groups: list[PopulationGroup] = Field(description="The whole population's groups.")
-    rows: list[PayRowByLevel | PayRowByFamily | PayRowByPosition | PayRowBase]
+    rows: list[PayRow]
     quartiles: list[Quartile]
 
     model_config = {
