@@ -9,23 +9,24 @@ the slate's scores. Demographics decide only who is in which group.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from app.domain import fairness as core
 from app.domain.fairness import Category, Group, Grouping, PayRow, QuartileCount, RatedGroup
-from app.domain.history import Status, replay
-from app.domain.holding import HOLDING_TYPES, role_held
+from app.domain.holding import HOLDING_TYPES, SALARY_CHANGE, pay_held, role_held
 from app.domain.mobility import MoveType
 from app.domain.readiness import Band
 from app.errors import FieldError, ValidationFailed
 from app.models import CareerEvent, Position
-from app.services import history
 from app.services.candidates import BAND_ORDER, score_population
 from app.services.demographics import attributes_by_person
 from app.services.employees import today
@@ -129,32 +130,47 @@ class PromotionReport:
     groups: list[RatedGroup]
 
 
-def employed_on(session: Session, organization_id: str, day: date) -> list[str]:
-    """Return the people employed on a day, from their hires, moves and exits alone."""
-    rows = session.execute(
-        select(
-            CareerEvent.employee_id,
-            CareerEvent.occurred_on,
-            CareerEvent.seq,
-            CareerEvent.id,
-            CareerEvent.type,
-            CareerEvent.position_id,
-        ).where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.voided_at.is_(None),
-            CareerEvent.occurred_on <= day,
-            CareerEvent.type.in_(HOLDING_TYPES),
-        )
-    ).all()
-    by_person: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        by_person[row[0]].append(row)
-    out = []
-    for employee_id, events in by_person.items():
-        events.sort(key=lambda r: (r[1], r[2]))
-        if role_held((r[3], r[4], r[5], r[1]) for r in events) is not None:
-            out.append(employee_id)
-    return out
+_WINDOW_EVENTS = select(
+    CareerEvent.employee_id,
+    CareerEvent.occurred_on,
+    CareerEvent.seq,
+    CareerEvent.id,
+    CareerEvent.type,
+    CareerEvent.position_id,
+    CareerEvent.classification,
+).where(
+    CareerEvent.organization_id == bindparam("organization_id"),
+    CareerEvent.voided_at.is_(None),
+    CareerEvent.occurred_on <= bindparam("end"),
+    CareerEvent.type.in_(HOLDING_TYPES),
+)
+
+
+def _by_person(rows: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
+    """Yield each person's rows (employee_id, occurred_on, seq, ...) in history order."""
+    ordered = sorted(rows, key=itemgetter(0, 1, 2))
+    for employee_id, events in groupby(ordered, key=itemgetter(0)):
+        yield employee_id, list(events)
+
+
+def employed_and_promoted(
+    session: Session, organization_id: str, start: date, end: date
+) -> tuple[list[str], set[str]]:
+    """Return the people employed on `start` (from their hires, moves and exits alone) and
+    those with a promotion (a move classified so, not voided) in [start, end], in one scan
+    of the hires, moves and exits up to `end`."""
+    rows = session.connection().execute(
+        _WINDOW_EVENTS, {"organization_id": organization_id, "end": end}
+    )
+    employed, promoted = [], set()
+    promotion = MoveType.promotion.value
+    for employee_id, events in _by_person(rows):
+        before = ((r[3], r[4], r[5], r[1]) for r in events if r[1] <= start)
+        if role_held(before) is not None:
+            employed.append(employee_id)
+        if any(r[6] == promotion and r[1] >= start for r in events):
+            promoted.add(employee_id)
+    return employed, promoted
 
 
 def promotion_report(
@@ -168,20 +184,7 @@ def promotion_report(
     """Return promotion rates by group: everyone employed on `start`, promoted when a move
     classified a promotion (not voided) falls in [start, end]."""
     _check_window(start, end)
-    population = employed_on(session, organization_id, start)
-    promoted = set(
-        session.execute(
-            select(CareerEvent.employee_id)
-            .where(
-                CareerEvent.organization_id == organization_id,
-                CareerEvent.voided_at.is_(None),
-                CareerEvent.classification == MoveType.promotion.value,
-                CareerEvent.occurred_on >= start,
-                CareerEvent.occurred_on <= end,
-            )
-            .distinct()
-        ).scalars()
-    )
+    population, promoted = employed_and_promoted(session, organization_id, start, end)
     grouping = _grouping(session, organization_id, dimensions, [(p,) for p in population])
     rated = core.rated_groups(grouping=grouping, measures=[lambda p: p[0] in promoted])
     return PromotionReport(
@@ -195,6 +198,22 @@ def promotion_report(
 
 
 GROUP_BY = ("level", "family", "position", "none")
+
+# What the person holds and is paid on a day: their hires, moves, pay changes and exits.
+_PAY_EVENTS = select(
+    CareerEvent.employee_id,
+    CareerEvent.occurred_on,
+    CareerEvent.seq,
+    CareerEvent.type,
+    CareerEvent.position_id,
+    CareerEvent.salary_cents,
+    CareerEvent.salary_currency,
+).where(
+    CareerEvent.organization_id == bindparam("organization_id"),
+    CareerEvent.voided_at.is_(None),
+    CareerEvent.occurred_on <= bindparam("day"),
+    CareerEvent.type.in_([*HOLDING_TYPES, SALARY_CHANGE]),
+)
 
 
 @dataclass(frozen=True)
@@ -235,13 +254,14 @@ def pay_report(
             "reference", "names a category of one dimension; use it with one dimension", "query"
         )
     day = as_of or today()
-    by_person = history.state_events_by_person(session, organization_id, on=day)
+    scanned = session.connection().execute(
+        _PAY_EVENTS, {"organization_id": organization_id, "day": day}
+    )
     paid: list[tuple[str, str, str, int]] = []  # (person, position, currency, cents)
-    for employee_id in sorted(by_person):
-        projection = replay(events=by_person[employee_id], level_of={}, as_of=day)
-        salary = projection.salary
-        if projection.status is Status.active and projection.position_id and salary:
-            paid.append((employee_id, projection.position_id, salary.currency, salary.cents))
+    for employee_id, events in _by_person(scanned):
+        held = pay_held((r[3], r[4], r[5], r[6]) for r in events)
+        if held is not None and held.salary_cents is not None and held.currency:
+            paid.append((employee_id, held.position_id, held.currency, held.salary_cents))
     positions = {
         pid: (level, family)
         for pid, level, family in session.execute(
