@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import Query, Response
 
 from app.api.common import problems, router
+from app.api.fairness_chart import readiness_chart
 from app.auth import Admin, Auditor
 from app.db import SessionDep
 from app.domain.fairness import Category, PayRow, RatedGroup, rounded
@@ -104,28 +105,25 @@ def _rated(dimensions: tuple[str, ...], g: RatedGroup) -> dict[str, object]:
     }
 
 
-@api.get(
-    "/fairness/readiness",
-    response_model=ReadinessReport,
-    summary="Selection and scoring rates by group over the succession slate (audit)",
-    responses=problems(403, 404, 422),
-)
-def readiness_report(
-    dimension: Dimension,
-    principal: Auditor,
+TargetPosition = Annotated[
+    str | None, Query(max_length=100, description="Omit for 'one level up'.")
+]
+AsOf = Annotated[Day | None, Query(description="Today (UTC) if omitted.")]
+SelectedBand = Annotated[Band, Query(description="Selected: this band or a readier one.")]
+
+
+def _readiness_report(
     session: SessionDep,
-    target_position_id: Annotated[
-        str | None, Query(max_length=100, description="Omit for 'one level up'.")
-    ] = None,
-    as_of: Annotated[Day | None, Query(description="Today (UTC) if omitted.")] = None,
-    selected_band: Annotated[
-        Band, Query(description="Selected: this band or a readier one.")
-    ] = Band.ready_now,
+    organization_id: str,
+    dimension: str,
+    target_position_id: str | None,
+    as_of: Day | None,
+    selected_band: Band,
 ) -> ReadinessReport:
     dimensions = fairness.parse_dimensions(dimension)
     report = fairness.readiness_report(
         session,
-        principal.organization_id,
+        organization_id,
         dimensions=dimensions,
         target_position_id=target_position_id,
         as_of=as_of,
@@ -156,6 +154,48 @@ def readiness_report(
         adverse_impact_groups=sum(1 for g in groups if g.adverse_impact),
         groups=groups,
     )
+
+
+@api.get(
+    "/fairness/readiness",
+    response_model=ReadinessReport,
+    summary="Selection and scoring rates by group over the succession slate (audit)",
+    responses=problems(403, 404, 422),
+)
+def readiness_report(
+    dimension: Dimension,
+    principal: Auditor,
+    session: SessionDep,
+    target_position_id: TargetPosition = None,
+    as_of: AsOf = None,
+    selected_band: SelectedBand = Band.ready_now,
+) -> ReadinessReport:
+    return _readiness_report(
+        session, principal.organization_id, dimension, target_position_id, as_of, selected_band
+    )
+
+
+@api.get(
+    "/fairness/readiness.svg",
+    response_class=Response,
+    summary="The readiness report as a picture: selection rates against four fifths (audit)",
+    responses={
+        200: {"content": {"image/svg+xml": {}}, "description": "An SVG document."},
+        **problems(403, 404, 422),
+    },
+)
+def readiness_report_svg(
+    dimension: Dimension,
+    principal: Auditor,
+    session: SessionDep,
+    target_position_id: TargetPosition = None,
+    as_of: AsOf = None,
+    selected_band: SelectedBand = Band.ready_now,
+) -> Response:
+    report = _readiness_report(
+        session, principal.organization_id, dimension, target_position_id, as_of, selected_band
+    )
+    return Response(readiness_chart(report), media_type="image/svg+xml")
 
 
 @api.get(

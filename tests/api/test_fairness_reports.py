@@ -550,3 +550,40 @@ def test_reports_need_the_audit_scope(
     response = client.get(f"/v1/fairness/{path}", params=params, headers=org.headers(scope))
 
     assert response.status_code == status, response.text
+
+
+def test_the_readiness_picture_draws_each_group_against_four_fifths(
+    api: TestClient, org: Org
+) -> None:
+    ids = readiness_population(api)
+    api.put(
+        f"/v1/employees/{ids['F-A-0']}/demographics",
+        json={"attributes": {"sex": "female", "race_ethnicity": "<asian & pacific>"}},
+    )
+
+    response = api.get(
+        "/v1/fairness/readiness.svg",
+        params={"dimension": "sex,race_ethnicity", "as_of": AS_OF},
+        headers=org.headers("audit"),
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "image/svg+xml"
+    svg = response.text
+    assert svg.startswith("<svg ") and svg.rstrip().endswith("</svg>")
+    # Categories are escaped, never raw markup.
+    assert "&lt;asian &amp; pacific&gt;" in svg and "<asian" not in svg
+    assert "four fifths of the highest rate (0.600)" in svg  # 0.8 x 0.75
+    assert svg.count("<rect ") == 6
+    assert 'fill="#bbbbbb"' in svg  # the excluded nonbinary group
+    assert 'fill="#c0392b"' in svg  # groups under four fifths
+    bad = api.get(
+        "/v1/fairness/readiness.svg", params={"dimension": "A"}, headers=org.headers("audit")
+    )
+    assert bad.status_code == 422
+    assert (
+        api.get(
+            "/v1/fairness/readiness.svg", params={"dimension": "sex"}, headers=org.headers("read")
+        ).status_code
+        == 403
+    )
