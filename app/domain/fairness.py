@@ -200,18 +200,21 @@ def mean(values: Sequence[Fraction | Decimal | int]) -> Fraction | None:
     """Return the exact mean, or None for no values."""
     if not values:
         return None
-    return sum((Fraction(v) for v in values), Fraction(0)) / len(values)
+    # Ints and Decimals add exactly in their own type (Decimals here carry a digit or two).
+    return Fraction(sum(values)) / len(values)
 
 
 def median(values: Sequence[Fraction | Decimal | int]) -> Fraction | None:
     """Return the exact median (the mean of the two middle values for an even count)."""
     if not values:
         return None
-    ordered = sorted(Fraction(v) for v in values)
+    # Sorted in their own type (ints and Decimals compare exactly, and fast); only the
+    # middle values become fractions.
+    ordered = sorted(values)
     middle = len(ordered) // 2
     if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
+        return Fraction(ordered[middle])
+    return (Fraction(ordered[middle - 1]) + Fraction(ordered[middle])) / 2
 
 
 def gap_percent(*, reference: Fraction | None, value: Fraction | None) -> Decimal | None:
@@ -348,4 +351,4 @@ def above_median_rate_measure(
     middle = median(scores)
     if middle is None:
         return None, lambda _score: False
-    return middle, lambda score: Fraction(score) > middle
+    return middle, lambda score: score > middle

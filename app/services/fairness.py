@@ -161,7 +161,7 @@ def employed_and_promoted(
     of the hires, moves and exits up to `end`."""
     rows = session.connection().execute(
         _WINDOW_EVENTS, {"organization_id": organization_id, "end": end}
-    )
+    ).all()
     employed, promoted = [], set()
     promotion = MoveType.promotion.value
     for employee_id, events in _by_person(rows):
@@ -256,7 +256,7 @@ def pay_report(
     day = as_of or today()
     scanned = session.connection().execute(
         _PAY_EVENTS, {"organization_id": organization_id, "day": day}
-    )
+    ).all()
     paid: list[tuple[str, str, str, int]] = []  # (person, position, currency, cents)
     for employee_id, events in _by_person(scanned):
         held = pay_held((r[3], r[4], r[5], r[6]) for r in events)
