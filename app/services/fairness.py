@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
@@ -147,10 +146,16 @@ _WINDOW_EVENTS = select(
 
 
 def _by_person(rows: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
-    """Yield each person's rows (employee_id, occurred_on, seq, ...) in history order."""
-    ordered = sorted(rows, key=itemgetter(0, 1, 2))
-    for employee_id, events in groupby(ordered, key=itemgetter(0)):
-        yield employee_id, list(events)
+    """Yield each person's rows (employee_id, occurred_on, seq, ...) in history order, people
+    by id. (Sorting each person's few rows costs far less than sorting them all at once.)"""
+    people: dict[str, list[Any]] = defaultdict(list)
+    for row in rows:
+        people[row[0]].append(row)
+    history_order = itemgetter(1, 2)
+    for employee_id in sorted(people):
+        events = people[employee_id]
+        events.sort(key=history_order)
+        yield employee_id, events
 
 
 def employed_and_promoted(
