@@ -164,9 +164,11 @@ def employed_and_promoted(
     """Return the people employed on `start` (from their hires, moves and exits alone) and
     those with a promotion (a move classified so, not voided) in [start, end], in one scan
     of the hires, moves and exits up to `end`."""
-    rows = session.connection().execute(
-        _WINDOW_EVENTS, {"organization_id": organization_id, "end": end}
-    ).all()
+    rows = (
+        session.connection()
+        .execute(_WINDOW_EVENTS, {"organization_id": organization_id, "end": end})
+        .all()
+    )
     employed, promoted = [], set()
     promotion = MoveType.promotion.value
     for employee_id, events in _by_person(rows):
@@ -259,9 +261,11 @@ def pay_report(
             "reference", "names a category of one dimension; use it with one dimension", "query"
         )
     day = as_of or today()
-    scanned = session.connection().execute(
-        _PAY_EVENTS, {"organization_id": organization_id, "day": day}
-    ).all()
+    scanned = (
+        session.connection()
+        .execute(_PAY_EVENTS, {"organization_id": organization_id, "day": day})
+        .all()
+    )
     paid: list[tuple[str, str, str, int]] = []  # (person, position, currency, cents)
     for employee_id, events in _by_person(scanned):
         held = pay_held((r[3], r[4], r[5], r[6]) for r in events)
