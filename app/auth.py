@@ -29,21 +29,30 @@ from app.models import ApiKey
 class Scope(StrEnum):
     read = "read"
     write = "write"
+    audit = "audit"
     admin = "admin"
 
 
-_RANK = {Scope.read: 1, Scope.write: 2, Scope.admin: 3}
+# What each scope includes (SPEC 10): admin ⊇ write ⊇ read and admin ⊇ audit ⊇ read. The
+# two middle scopes are side by side, not ranked: a writer cannot read the fairness
+# reports, and an auditor writes nothing.
+INCLUDES: dict[Scope, frozenset[Scope]] = {
+    Scope.read: frozenset({Scope.read}),
+    Scope.write: frozenset({Scope.write, Scope.read}),
+    Scope.audit: frozenset({Scope.audit, Scope.read}),
+    Scope.admin: frozenset(Scope),
+}
 
 
 def parse_scopes(text: str) -> frozenset[Scope]:
     """Return the scopes named in a comma-separated list; raise ValueError on an unknown one."""
     names = [part.strip() for part in text.split(",") if part.strip()]
     if not names:
-        raise ValueError("name at least one scope: read, write or admin")
+        raise ValueError("name at least one scope: read, write, audit or admin")
     try:
         return frozenset(Scope(n) for n in names)
     except ValueError as exc:
-        raise ValueError(f"unknown scope in {text!r}; use read, write or admin") from exc
+        raise ValueError(f"unknown scope in {text!r}; use read, write, audit or admin") from exc
 
 
 @dataclass(frozen=True)
@@ -55,8 +64,8 @@ class Principal:
     scopes: frozenset[Scope]
 
     def allows(self, needed: Scope) -> bool:
-        """Return whether the key's scopes include `needed` (admin > write > read)."""
-        return any(_RANK[s] >= _RANK[needed] for s in self.scopes)
+        """Return whether the key's scopes include `needed` (see `INCLUDES`)."""
+        return any(needed in INCLUDES[s] for s in self.scopes)
 
 
 def hash_key(key: str) -> str:
@@ -184,4 +193,5 @@ class Authorize:
 
 Reader = Annotated[Principal, Depends(Authorize(Scope.read))]
 Writer = Annotated[Principal, Depends(Authorize(Scope.write))]
+Auditor = Annotated[Principal, Depends(Authorize(Scope.audit))]
 Admin = Annotated[Principal, Depends(Authorize(Scope.admin))]

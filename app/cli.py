@@ -59,7 +59,7 @@ def _orgs_create(args: argparse.Namespace) -> int:
     with get_database().transaction() as session:
         org, key = create_organization(session, args.name)
     print(f"Created organization {org.name!r} ({org.id}) with the default scoring policy.")
-    print("Its admin key, shown only this once (scopes: admin, write, read):")
+    print("Its admin key, shown only this once (scopes: admin, with write, audit and read):")
     print(key)
     return 0
 
@@ -194,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys_create = keys_commands.add_parser("create", help="create a key; prints it once")
     keys_create.add_argument("--org", required=True, help="organization name")
     keys_create.add_argument(
-        "--scopes", default="read", help="comma-separated: read, write, admin (default read)"
+        "--scopes", default="read", help="comma-separated: read, write, audit, admin (default read)"
     )
     keys_create.set_defaults(run=_keys_create)
 

@@ -12,7 +12,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from app import __version__
-from app.api import employees, events, health, imports, insights, policy, positions
+from app.api import (
+    assessments,
+    employees,
+    events,
+    fairness,
+    health,
+    imports,
+    insights,
+    policy,
+    positions,
+)
 from app.config import Settings, get_settings
 from app.db import get_database
 from app.docs import install_docs
@@ -27,8 +37,10 @@ Career events, move classification and promotion readiness, for other services.
 * **How ready is this person?** A 0-100 score with evidence, gaps and next steps.
 
 Authenticate with `Authorization: Bearer <api key>` (use **Authorize** above). Keys carry
-scopes: `read` may GET, `write` may also change data, `admin` may also change the scoring
-policy and erase people. Every error is `application/problem+json`; its `type` is one of:
+scopes: `read` may GET, `write` may also change data, `audit` may also read the fairness
+reports and the assessment log (and writes nothing), `admin` may do all of that, change the
+scoring policy, keep demographics and erase people. Every error is
+`application/problem+json`; its `type` is one of:
 
 """ + "\n".join(f"* `/problems/{slug}`: {text}" for slug, text in PROBLEM_TYPES.items())
 
@@ -44,6 +56,11 @@ OPENAPI_TAGS = [
     },
     {"name": "scoring-policy", "description": "The versioned weights behind readiness."},
     {"name": "imports", "description": "Bulk import of career events as NDJSON."},
+    {
+        "name": "fairness",
+        "description": "Demographics kept apart, group reports for bias audits and pay gaps.",
+    },
+    {"name": "assessments", "description": "Scores used in decisions, frozen, with their review."},
     {"name": "health", "description": "Probes and metrics, without a key."},
 ]
 
@@ -108,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     # Starlette tries routes in order and each try costs: the busiest routers come first
     # (no two routers' paths overlap, so the order changes nothing else).
-    for module in (insights, events, employees, positions, policy, imports):
+    for module in (insights, events, employees, positions, policy, imports, fairness, assessments):
         app.include_router(module.api, prefix="/v1")
     app.include_router(health.api, prefix="/v1")
     app.include_router(health.api, include_in_schema=False)

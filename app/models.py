@@ -205,3 +205,57 @@ class IdempotencyRecord(SQLModel, table=True):
     employee_id: str | None = Field(default=None, max_length=36)
     created_at: datetime = Field(sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Demographic(SQLModel, table=True):
+    """A person's demographic categories (SPEC 10), kept apart from the person: read only by
+    the demographics endpoints and the group reports, never by a score."""
+
+    __tablename__ = "demographic"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organization_id", "employee_id"],
+            ["employee.organization_id", "employee.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    organization_id: str = Field(primary_key=True, max_length=36)
+    employee_id: str = Field(primary_key=True, max_length=36)
+    # {"<dimension>": "<category>"}: the organization's own words.
+    attributes: dict[str, str] = Field(default_factory=dict, sa_type=JSON)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Assessment(SQLModel, table=True):
+    """A readiness score used in a decision, frozen as served, and its human review."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organization_id", "employee_id"],
+            ["employee.organization_id", "employee.id"],
+            ondelete="CASCADE",
+        ),
+        Index(None, "organization_id", "created_at", "id"),
+        Index(None, "organization_id", "employee_id", "created_at", "id"),
+    )
+
+    organization_id: str = Field(primary_key=True, max_length=36)
+    id: str = Field(primary_key=True, max_length=36)
+    employee_id: str = Field(max_length=36)
+    # No foreign key: the position may be deleted later; the record must stay as it was.
+    target_position_id: str | None = Field(default=None, max_length=36)
+    as_of: date
+    purpose: str = Field(sa_type=String(40))
+    note: str | None = Field(default=None, sa_type=Text)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: str = Field(max_length=36)
+    policy_version: int
+    readiness: dict[str, Any] = Field(sa_type=JSON)
+    explanation: list[str] = Field(sa_type=JSON)
+    review_outcome: str | None = Field(default=None, sa_type=String(20))
+    review_band: str | None = Field(default=None, sa_type=String(40))
+    review_reason: str | None = Field(default=None, sa_type=Text)
+    reviewer: str | None = Field(default=None, sa_type=String(200))
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

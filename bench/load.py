@@ -146,12 +146,13 @@ def database_for(url: str) -> Database:
 
 
 def prepare(url: str, name: str) -> Org:
-    """Create an organization, a read-write key and the 50 positions, as the service does."""
+    """Create an organization, a key that writes and audits, and the 50 positions, as the
+    service does."""
     database = database_for(url)
     try:
         with database.transaction() as session:
             org, _admin = create_organization(session, name)
-            key = create_key_for(session, name, "write")
+            key = create_key_for(session, name, "write,audit")
             positions = {}
             for spec in POSITIONS:
                 body = PositionCreate.model_validate(spec.create_body())

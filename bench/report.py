@@ -14,6 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from bench import fairness
 from bench.importing import ImportRun
 from bench.loadgen import Run
 from bench.profiling import Profile
@@ -234,6 +235,26 @@ def verdicts(result: StoreResult, *, scale: bool) -> list[Verdict]:
             )
         )
 
+    for key in fairness.KEYS:
+        measured = result.get(key)
+        if measured is None:
+            continue
+        at_size = f"{result.employees:,} employees"
+        met = measured.run.p50_ms <= 2000 and not measured.run.errors
+        out.append(
+            Verdict(
+                fairness.verdict_name(key),
+                store,
+                f"p50 {_ms(measured.run.p50_ms)} at {at_size}",
+                met if scale else None,
+                ""
+                if met
+                else f"{measured.run.p50_ms / 2000:.1f}x over"
+                + ("" if scale else f" already at {at_size}"),
+                "" if met else _why(result, key),
+            )
+        )
+
     if isinstance(result.statements, dict) and result.statements:
         counts = sorted(set(result.statements.values()))
         detail = ", ".join(f"{k}: {v}" for k, v in result.statements.items())
@@ -329,7 +350,8 @@ def render(
         f"{shape['bytes'] / 1e6:.0f} MB of NDJSON), 50 positions over 5 families and 8 "
         f"levels; seed {shape['seed']}, anchored on {shape['anchor']}.",
         "",
-        f"**Load:** wrk, 1 thread, {options['connections']} connections (candidates: 1, to "
+        f"**Load:** wrk, 1 thread, {options['connections']} connections (candidates and the "
+        "fairness reports: 1, to "
         f"read one request's latency), {options['duration']} s a run, loopback; the service "
         "runs as `career-mobility serve` (one uvicorn worker, JSON access log to a file), the "
         "ceiling is a bare FastAPI app with one `async def` endpoint returning a constant "

@@ -34,7 +34,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from bench import generate, importing, loadgen, profiling, queries, report
+from bench import fairness, generate, importing, loadgen, profiling, queries, report
 from bench.load import (
     bulk_load,
     drop_database,
@@ -132,6 +132,7 @@ def request_files(org: Any, manifest: dict[str, Any], workdir: Path, store: str)
         ],
     }
     lists["events_post"] = lists["events_post_8"]
+    lists.update(fairness.requests(org, anchor))
     return {
         key: loadgen.write_requests(workdir / f"requests-{store}-{key}.txt", items)
         for key, items in lists.items()
@@ -147,6 +148,7 @@ def endpoints(manifest: dict[str, Any], connections: int) -> list[tuple[str, str
         ("comparisons", "GET comparisons (with an employee)", connections),
         ("events_get", "GET events (one page of 50)", connections),
         ("candidates", f"GET candidates for a position ({people} employees)", 1),
+        *fairness.endpoints(people),
         ("probe_small", f"GET readiness, {small}-event people", connections),
         ("probe_large", f"GET readiness, {large:,}-event people", connections),
         # Last: they add events, which the reads above should not see. Below the service's
@@ -168,7 +170,9 @@ def measure_store(
     url = fresh_database(store, "cm_bench_http", workdir)
     org = prepare(url, "Bench")
     events = bulk_load(org, Path(manifest["path"]))
+    described = fairness.load_demographics(org)
     loaded = time.monotonic() - started
+    log(f"{store}: demographics for {described:,} people")
     log(f"{store}: loaded {events:,} events in {loaded:.1f} s")
     result = report.StoreResult(store, events, manifest["employees"], loaded)
     files = request_files(org, manifest, workdir, store)
@@ -207,7 +211,7 @@ def measure_store(
         result.ceiling_runs.append(previous)
         for number, (key, label, conns) in enumerate(plan):
             seconds, timeout = args.duration, None
-            if key == "candidates":
+            if conns == 1:
                 # A run must see a few whole requests: time one first, and stretch the run.
                 one = time_one(service.url, files[key], org.key)
                 seconds = max(args.duration, min(int(3 * one) + 1, 180))

@@ -132,6 +132,7 @@ class Org:
             self.admin = admin
             self.write = create_key_for(session, name, "write")
             self.read = create_key_for(session, name, "read")
+            self.audit = create_key_for(session, name, "audit")
 
     def headers(self, scope: str = "admin") -> dict[str, str]:
         """Return the Authorization header for this org's key of the given scope."""

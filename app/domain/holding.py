@@ -17,6 +17,7 @@ from app.domain.history import MOVE_TYPES, EventType
 
 HIRE = EventType.hire.value
 EXIT = EventType.exit.value
+SALARY_CHANGE = EventType.salary_change.value
 MOVES = frozenset(t.value for t in MOVE_TYPES)
 # The event types that decide what is held; the only ones `role_held` reads.
 HOLDING_TYPES = (HIRE, *sorted(MOVES), EXIT)
@@ -61,4 +62,52 @@ def role_held(events: Iterable[tuple[str, str, str | None, Day]]) -> Held[Day] |
             active, position, started, event_id = False, None, None, None
     if active and position and started is not None:
         return Held(position, started, event_id)
+    return None
+
+
+@dataclass(frozen=True)
+class Paid:
+    """The position an active person holds and the salary in force (None when unknown)."""
+
+    position_id: str
+    salary_cents: int | None
+    currency: str | None
+
+
+def pay_held(events: Iterable[tuple[str, str | None, int | None, str | None]]) -> Paid | None:
+    """Return what the person holds and is paid after these events, or None when not active.
+
+    A twin of `app.domain.history.replay` for the pay report, with its rules for status,
+    position and salary (a hire sets the salary it names, a move or a salary change sets
+    one when it names it, a salary change while employed always does, an exit clears
+    it) and none of its levels or problems. `events` are (type, position_id, salary in
+    cents, currency) in history order, non-voided, up to the day asked about; types other
+    than hires, moves, salary changes and exits are not expected.
+    """
+    active = False
+    position: str | None = None
+    cents: int | None = None
+    currency: str | None = None
+    for kind, ev_position, ev_cents, ev_currency in events:
+        salary = (ev_cents, ev_currency) if ev_cents is not None and ev_currency else None
+        if kind == HIRE:
+            if active:
+                continue
+            active, position = True, ev_position
+            cents, currency = salary or (None, None)
+        elif kind in MOVES:
+            if not active or position is None or ev_position == position:
+                continue
+            position = ev_position
+            if salary is not None:
+                cents, currency = salary
+        elif kind == SALARY_CHANGE:
+            if active:
+                cents, currency = salary or (None, None)
+        elif kind == EXIT:
+            if not active:
+                continue
+            active, position, cents, currency = False, None, None, None
+    if active and position:
+        return Paid(position, cents, currency)
     return None

@@ -94,7 +94,7 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Slate:
-    target_position_id: str
+    target_position_id: str | None
     as_of: date
     policy_version: int
     candidates: list[Candidate]
@@ -254,22 +254,46 @@ def slate(
     min_band: Band | None,
 ) -> Slate:
     """Return the active people (not already in the position) ranked by readiness for it."""
-    target_position = get_position(session, organization_id, position_id)
+    scored = score_population(session, organization_id, position_id, as_of=as_of)
+    allowed = set(BAND_ORDER[: BAND_ORDER.index(min_band) + 1]) if min_band else set(BAND_ORDER)
+    ranked = [c for c in scored.candidates if c.band in allowed]
+    ranked.sort(key=lambda c: (-c.score, c.employee.external_id))
+    return Slate(position_id, scored.as_of, scored.policy_version, ranked)
+
+
+def score_population(
+    session: Session,
+    organization_id: str,
+    position_id: str | None,
+    *,
+    as_of: date | None,
+) -> Slate:
+    """Return everyone active on the day (today by default) who does not hold the position,
+    scored for it as the readiness endpoint scores them, in no particular order. Without a
+    position, the target is the placeholder one level up (SPEC 8): the slate's population
+    and scores, for the fairness report too."""
+    target_position = get_position(session, organization_id, position_id) if position_id else None
     day = as_of or today()
     policy = current_policy(session, organization_id).policy
-    requirements = requirements_of(target_position)
+    requirements = requirements_of(target_position) if target_position else ()
     start = window_start(as_of=day, months=policy.window_months)
     requirement_keys = list(dict.fromkeys(r.key for r in requirements))
     proofs = [(EVENT_TYPE_FOR_KIND[kind], name) for kind, name in requirement_keys]
     facts = _people_facts(session, organization_id, day, start, proofs)
     if not facts:
         return Slate(position_id, day, policy.version, [])
-    level_of = {
-        pid: int(level)
-        for pid, level in _rows(
-            session, "SELECT id, level FROM position WHERE organization_id = ?", [organization_id]
-        )
-    }
+    level_of = (
+        {
+            pid: int(level)
+            for pid, level in _rows(
+                session,
+                "SELECT id, level FROM position WHERE organization_id = ?",
+                [organization_id],
+            )
+        }
+        if target_position
+        else {}
+    )
     people = {
         row[0]: Person(*row)
         for row in _rows(
@@ -281,32 +305,30 @@ def slate(
     ranker = _Ranker(
         day=day,
         position_id=position_id,
-        level=target_position.level,
-        min_months_in_role=target_position.min_months_in_role,
+        level=target_position.level if target_position else None,
+        min_months_in_role=target_position.min_months_in_role if target_position else None,
         requirements=requirements,
         requirement_keys=requirement_keys,
         policy=policy,
     )
-    allowed = set(BAND_ORDER[: BAND_ORDER.index(min_band) + 1]) if min_band else set(BAND_ORDER)
-    ranked = []
+    scored = []
     for employee_id, ((position, since, role_event), evidence) in facts.items():
-        if position == position_id:
+        if position_id is not None and position == position_id:
             continue
         person = people.get(employee_id)
         if person is None:
             continue
-        candidate = ranker.candidate(
-            person,
-            source_level=level_of.get(position, target_position.level),
-            since=since,
-            role_event=role_event,
-            counts=evidence[:4],
-            proofs=tuple(evidence[4:]),
+        scored.append(
+            ranker.candidate(
+                person,
+                source_level=level_of.get(position, ranker.level or 0),
+                since=since,
+                role_event=role_event,
+                counts=evidence[:4],
+                proofs=tuple(evidence[4:]),
+            )
         )
-        if candidate.band in allowed:
-            ranked.append(candidate)
-    ranked.sort(key=lambda c: (-c.score, c.employee.external_id))
-    return Slate(position_id, day, policy.version, ranked)
+    return Slate(position_id, day, policy.version, scored)
 
 
 class _Facts(NamedTuple):
@@ -329,8 +351,8 @@ class _Ranker:
         self,
         *,
         day: date,
-        position_id: str,
-        level: int,
+        position_id: str | None,
+        level: int | None,
         min_months_in_role: int | None,
         requirements: tuple[Requirement, ...],
         requirement_keys: list[Any],
@@ -382,8 +404,11 @@ class _Ranker:
             started = self.since[since] = (on, whole_months_between(on, self.day))
         move = self.moves.get(source_level)
         if move is None:
-            move = self.moves[source_level] = classify_levels(
-                source_level=source_level, target_level=self.level
+            # Without a target position, the placeholder one level up is a promotion.
+            move = self.moves[source_level] = (
+                MoveType.promotion
+                if self.level is None
+                else classify_levels(source_level=source_level, target_level=self.level)
             )
         review_count, review_sum = int(counts[0]), int(counts[1])
         leadership, development = int(counts[2]), int(counts[3])

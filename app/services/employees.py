@@ -18,7 +18,7 @@ from app.domain.history import DEVELOPMENT_TYPES, Projection, Status, replay
 from app.domain.mobility import MoveType
 from app.domain.values import whole_months_between
 from app.errors import Conflict, NotFound
-from app.models import CareerEvent, Employee, IdempotencyRecord, utcnow
+from app.models import Assessment, CareerEvent, Demographic, Employee, IdempotencyRecord, utcnow
 from app.schemas.employees import EmployeeCreate, EmployeeUpdate
 from app.services import history
 from app.services.pagination import page_by_creation
@@ -141,12 +141,36 @@ def _names(body: bytes | None, employee: Employee) -> bool:
 
 
 def erase_employee(session: Session, organization_id: str, employee_id: str) -> None:
-    """Delete the person, their whole history and their idempotency records, for good.
+    """Delete the person, their whole history, demographics, assessments and idempotency
+    records, for good.
 
     Records are found by the person they were about, and, for POSTs to /employees (a 409
-    quoting the external_id, say), by whether the stored response names the person.
+    quoting the external_id, say), by whether the stored response names the person; the
+    replays of reviews of their assessments by path.
     """
     employee = get_employee(session, organization_id, employee_id)
+    assessment_ids = list(
+        session.execute(
+            select(Assessment.id).where(
+                Assessment.organization_id == organization_id,
+                Assessment.employee_id == employee_id,
+            )
+        ).scalars()
+    )
+    if assessment_ids:
+        session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.organization_id == organization_id,
+                IdempotencyRecord.path.in_([f"/v1/assessments/{a}/review" for a in assessment_ids]),
+            )
+        )
+    for table in (Assessment, Demographic):
+        session.execute(
+            delete(table).where(
+                table.organization_id == organization_id,
+                table.employee_id == employee_id,
+            )
+        )
     creations = session.execute(
         select(IdempotencyRecord).where(
             IdempotencyRecord.organization_id == organization_id,

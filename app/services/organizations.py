@@ -12,7 +12,7 @@ from app.errors import Conflict, NotFound
 from app.models import ApiKey, Organization, utcnow
 from app.services.policy import seed_default
 
-_ORDER = (Scope.read, Scope.write, Scope.admin)
+_ORDER = (Scope.read, Scope.write, Scope.audit, Scope.admin)
 
 
 def find_organization(session: Session, name: str) -> Organization:

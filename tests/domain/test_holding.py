@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.domain.history import EventFacts, EventType, Status, chronological, replay
-from app.domain.holding import HOLDING_TYPES, role_held
+from app.domain.holding import HOLDING_TYPES, pay_held, role_held
 from app.domain.values import Money
 
 POSITIONS = ["p1", "p2", "p3"]
@@ -69,3 +69,62 @@ def test_a_rehire_while_still_employed_is_skipped_as_the_replay_skips_it() -> No
         date(2020, 1, 1),
         "h1",
     )
+
+
+SALARIES = st.one_of(
+    st.none(), st.builds(Money, st.integers(1, 10**9), st.sampled_from(["USD", "EUR"]))
+)
+
+
+@st.composite
+def paid_histories(draw: st.DrawFn) -> list[EventFacts]:
+    """Histories where hires, moves and pay changes may or may not name a salary."""
+    events = []
+    for seq in range(1, draw(st.integers(min_value=0, max_value=12)) + 1):
+        kind = draw(st.sampled_from(TYPES))
+        day = START + timedelta(days=draw(st.integers(min_value=0, max_value=6)))
+        position = (
+            None
+            if kind in (EventType.exit, EventType.salary_change)
+            else draw(st.sampled_from(POSITIONS))
+        )
+        salary = (
+            draw(st.builds(Money, st.integers(1, 10**9), st.sampled_from(["USD", "EUR"])))
+            if kind is EventType.salary_change
+            else None
+            if kind is EventType.exit
+            else draw(SALARIES)
+        )
+        events.append(EventFacts(f"e{seq}", kind, day, seq, position, salary))
+    return events
+
+
+@settings(max_examples=400, deadline=None)
+@given(paid_histories(), st.integers(min_value=-1, max_value=7))
+def test_pay_held_agrees_with_the_replay(events: list[EventFacts], offset: int) -> None:
+    """The pay report's twin: the position and the salary in force, as the replay has them."""
+    as_of = START + timedelta(days=offset)
+    ordered = [
+        (
+            e.type.value,
+            e.position_id,
+            e.salary.cents if e.salary else None,
+            e.salary.currency if e.salary else None,
+        )
+        for e in chronological(events)
+        if e.occurred_on <= as_of
+    ]
+    projection = replay(events=events, level_of={}, as_of=as_of)
+    want = None
+    if projection.status is Status.active and projection.position_id:
+        salary = projection.salary
+        want = (
+            projection.position_id,
+            salary.cents if salary else None,
+            salary.currency if salary else None,
+        )
+
+    held = pay_held(ordered)
+
+    got = None if held is None else (held.position_id, held.salary_cents, held.currency)
+    assert got == want

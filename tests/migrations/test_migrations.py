@@ -37,6 +37,8 @@ EXPECTED_TABLES = {
     "career_event",
     "scoring_policy",
     "idempotency_record",
+    "demographic",
+    "assessment",
 }
 
 
