@@ -92,7 +92,7 @@ def _import(args: argparse.Namespace) -> int:
 
     from app.db import get_database
     from app.migrate import upgrade
-    from app.services.imports import Importer
+    from app.services.imports import Importer, LineSplitter
     from app.services.organizations import find_organization
 
     path = Path(args.file)
@@ -126,10 +126,15 @@ def _import(args: argparse.Namespace) -> int:
             duplicates=0,
             errors=0,
         )
-        for number, raw in enumerate(handle, start=1):
-            importer.feed(number, raw.decode("utf-8", errors="replace"))
-            if number % 200 == 0:
-                _progress(progress, task, importer, handle.tell())
+        splitter = LineSplitter()
+        number = 0
+        while chunk := handle.read(1024 * 1024):
+            for raw in splitter.feed(chunk):
+                number += 1
+                importer.feed(number, None if raw is None else raw.decode("utf-8", "replace"))
+            _progress(progress, task, importer, handle.tell())
+        for raw in splitter.finish():
+            importer.feed(number + 1, None if raw is None else raw.decode("utf-8", "replace"))
         importer.flush()
         _progress(progress, task, importer, handle.tell())
     report = importer.report

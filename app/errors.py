@@ -55,8 +55,16 @@ class BadRequest(ApiError):
 class Unauthorized(ApiError):
     status, slug, title = 401, "unauthorized", "Unauthorized"
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="career-mobility"'})
+    def __init__(
+        self, detail: str, *, error: str | None = None, description: str | None = None
+    ) -> None:
+        # RFC 6750 section 3: `error` and `error_description` say why a known key failed.
+        challenge = 'Bearer realm="career-mobility"'
+        if error is not None:
+            challenge += f', error="{error}"'
+        if description is not None:
+            challenge += f', error_description="{description}"'
+        super().__init__(detail, headers={"WWW-Authenticate": challenge})
 
 
 class Forbidden(ApiError):

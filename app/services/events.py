@@ -17,7 +17,7 @@ from app.schemas.events import ALLOWED_FIELDS, REQUIRED_FIELDS, EventCreate
 from app.services import history
 from app.services.catalog import current
 from app.services.employees import get_employee
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import cursor_day, cursor_int, decode_cursor, encode_cursor
 
 _OPTIONAL_FIELDS = ("position_id", "salary", "rating", "name")
 
@@ -269,12 +269,7 @@ def list_events(
         query = query.where(CareerEvent.voided_at.is_(None))
     if cursor is not None:
         day, seq = decode_cursor(cursor, arity=2)
-        try:
-            after_day, after_seq = date.fromisoformat(str(day)), int(seq)
-        except (ValueError, TypeError) as exc:
-            raise ValidationFailed.one(
-                "cursor", "is not a cursor this list returned", "query"
-            ) from exc
+        after_day, after_seq = cursor_day(day), cursor_int(seq)
         query = query.where(
             or_(
                 CareerEvent.occurred_on > after_day,
