@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from app import __version__
-from app.api import employees, events, health, imports, insights, policy, positions
+from app.api import employees, events, health, imports, insights, keys, policy, positions
 from app.config import Settings, get_settings
 from app.db import get_database
 from app.docs import install_docs
@@ -44,6 +44,7 @@ OPENAPI_TAGS = [
     },
     {"name": "scoring-policy", "description": "The versioned weights behind readiness."},
     {"name": "imports", "description": "Bulk import of career events as NDJSON."},
+    {"name": "keys", "description": "API keys: issue, list, revoke (admin)."},
     {"name": "health", "description": "Probes and metrics, without a key."},
 ]
 
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     # Starlette tries routes in order and each try costs: the busiest routers come first
     # (no two routers' paths overlap, so the order changes nothing else).
-    for module in (insights, events, employees, positions, policy, imports):
+    for module in (insights, events, employees, positions, policy, imports, keys):
         app.include_router(module.api, prefix="/v1")
     app.include_router(health.api, prefix="/v1")
     app.include_router(health.api, include_in_schema=False)
