@@ -18,6 +18,7 @@ from app.db import get_database
 from app.docs import install_docs
 from app.errors import PROBLEM_JSON, PROBLEM_TYPES, install_handlers
 from app.observability import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
+from app.security import SecurityHeadersMiddleware
 
 DESCRIPTION = """
 Career events, move classification and promotion readiness, for other services.
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit=settings.max_body_bytes,
         larger={"/v1/imports": settings.max_import_bytes},
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
 
     original_openapi = app.openapi
