@@ -146,6 +146,14 @@ def erase_employee(session: Session, organization_id: str, employee_id: str) -> 
     Records are found by the person they were about, and, for POSTs to /employees (a 409
     quoting the external_id, say), by whether the stored response names the person.
     """
+    # Recording locks the person's row first: erasing under the same lock waits for a
+    # write in flight to commit, so its idempotency record (which names the person) is
+    # there to be deleted below, and a later write finds no person.
+    session.execute(
+        select(Employee.id)
+        .where(Employee.organization_id == organization_id, Employee.id == employee_id)
+        .with_for_update()
+    )
     employee = get_employee(session, organization_id, employee_id)
     creations = session.execute(
         select(IdempotencyRecord).where(
