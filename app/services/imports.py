@@ -325,7 +325,7 @@ class Importer:
         self.organization_id = organization_id
         self.batch_size = batch_size
         self.report = ImportReport()
-        self._batch: list[tuple[int, str]] = []
+        self._batch: list[tuple[int, str | None]] = []
         self._positions: dict[str, tuple[str, int]] | None = None
         self._level_of: dict[str, int] = {}
         self._statements: _Driver | None = None
@@ -333,11 +333,7 @@ class Importer:
     def feed(self, line_number: int, text: str | None) -> None:
         """Queue one line (None: one longer than `MAX_LINE_BYTES`, rejected unread); commit
         the batch when it is full."""
-        if text is None or len(text) > MAX_LINE_BYTES:
-            self.report.lines += 1
-            self.report.reject(line_number, "line", TOO_LONG)
-            return
-        if not text or text.isspace():
+        if text is not None and (not text or text.isspace()):
             return
         self.report.lines += 1
         self._batch.append((line_number, text))
@@ -381,7 +377,10 @@ class Importer:
                 if attempt == 2:
                     raise
 
-    def _parse(self, number: int, text: str) -> _Line | None:
+    def _parse(self, number: int, text: str | None) -> _Line | None:
+        if text is None or len(text) > MAX_LINE_BYTES:
+            self.report.reject(number, "line", TOO_LONG)
+            return None
         try:
             line = PlainImportLine.model_validate_json(text)
         except ValidationError:

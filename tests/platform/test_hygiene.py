@@ -27,9 +27,7 @@ POSITION = {
 
 
 @pytest.fixture
-def world(
-    in_process: InProcess, sqlite_url: str, org_key: Callable[..., tuple[str, str]]
-) -> Any:
+def world(in_process: InProcess, sqlite_url: str, org_key: Callable[..., tuple[str, str]]) -> Any:
     with in_process(sqlite_url) as client:
         _, key = org_key(client)
         client.headers["Authorization"] = f"Bearer {key}"
