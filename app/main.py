@@ -29,7 +29,8 @@ Career events, move classification and promotion readiness, for other services.
 
 Authenticate with `Authorization: Bearer <api key>` (use **Authorize** above). Keys carry
 scopes: `read` may GET, `write` may also change data, `admin` may also change the scoring
-policy, erase people and manage keys (`/v1/keys`: issue, list, revoke). Every error is `application/problem+json`; its `type` is one of:
+policy, erase people and manage keys (`/v1/keys`: issue, list, revoke). Every error is
+`application/problem+json`; its `type` is one of:
 
 """ + "\n".join(f"* `/problems/{slug}`: {text}" for slug, text in PROBLEM_TYPES.items())
 

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.security import carries_personal_data
 from tests.platform.conftest import InProcess
