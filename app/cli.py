@@ -65,15 +65,85 @@ def _orgs_create(args: argparse.Namespace) -> int:
 
 
 def _keys_create(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
     from app.db import get_database
     from app.migrate import upgrade
+    from app.models import utcnow
     from app.services.organizations import create_key_for
+
+    expires_at = None
+    if args.expires_in is not None:
+        if args.expires_in < 1:
+            raise ValueError("--expires-in takes a whole number of days, at least 1")
+        expires_at = utcnow() + timedelta(days=args.expires_in)
+    upgrade(get_settings().database_url)
+    with get_database().transaction() as session:
+        key = create_key_for(session, args.org, args.scopes, expires_at=expires_at)
+    until = f", expiring {expires_at.isoformat(timespec='seconds')}" if expires_at else ""
+    print(f"New key for {args.org!r} with scopes {args.scopes}{until}, shown only this once:")
+    print(key)
+    return 0
+
+
+def _when(moment: Any) -> str:
+    return moment.isoformat(timespec="seconds") if moment is not None else "-"
+
+
+def _orgs_list(args: argparse.Namespace) -> int:
+    from app.db import get_database
+    from app.migrate import upgrade
+    from app.services.organizations import list_organizations
+
+    upgrade(get_settings().database_url)
+    with get_database().transaction(write=False) as session:
+        rows = list_organizations(session)
+    print(f"{'ID':36}  {'CREATED':25}  {'KEYS':>4}  NAME")
+    for org, live_keys in rows:
+        print(f"{org.id:36}  {_when(org.created_at):25}  {live_keys:>4}  {org.name}")
+    return 0
+
+
+def _keys_list(args: argparse.Namespace) -> int:
+    from app.db import get_database
+    from app.migrate import upgrade
+    from app.services.keys import list_keys
+    from app.services.organizations import find_organization
+
+    upgrade(get_settings().database_url)
+    with get_database().transaction(write=False) as session:
+        org = find_organization(session, args.org)
+        rows, cursor = list_keys(session, org.id, limit=500, cursor=None)
+        while cursor is not None:
+            more, cursor = list_keys(session, org.id, limit=500, cursor=cursor)
+            rows.extend(more)
+    print(
+        f"{'ID':36}  {'PREFIX':8}  {'SCOPES':18}  {'CREATED':25}  {'EXPIRES':25}  "
+        f"{'LAST USED':25}  {'REVOKED':25}  NAME"
+    )
+    for row in rows:
+        print(
+            f"{row.id:36}  {row.prefix:8}  {row.scopes:18}  {_when(row.created_at):25}  "
+            f"{_when(row.expires_at):25}  {_when(row.last_used_at):25}  "
+            f"{_when(row.revoked_at):25}  {row.name or ''}"
+        )
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace) -> int:
+    from app.db import get_database
+    from app.migrate import upgrade
+    from app.services.keys import revoke_key
+    from app.services.organizations import find_organization
 
     upgrade(get_settings().database_url)
     with get_database().transaction() as session:
-        key = create_key_for(session, args.org, args.scopes)
-    print(f"New key for {args.org!r} with scopes {args.scopes}, shown only this once:")
-    print(key)
+        org = find_organization(session, args.org)
+        row = revoke_key(session, org.id, args.id)
+    print(
+        f"Revoked key {row.id} ({row.prefix}...) of {args.org!r} at {_when(row.revoked_at)}; "
+        "every replica refuses it within 5 seconds."
+    )
     return 0
 
 
@@ -92,7 +162,7 @@ def _import(args: argparse.Namespace) -> int:
 
     from app.db import get_database
     from app.migrate import upgrade
-    from app.services.imports import Importer
+    from app.services.imports import Importer, LineSplitter
     from app.services.organizations import find_organization
 
     path = Path(args.file)
@@ -126,10 +196,15 @@ def _import(args: argparse.Namespace) -> int:
             duplicates=0,
             errors=0,
         )
-        for number, raw in enumerate(handle, start=1):
-            importer.feed(number, raw.decode("utf-8", errors="replace"))
-            if number % 200 == 0:
-                _progress(progress, task, importer, handle.tell())
+        splitter = LineSplitter()
+        number = 0
+        while chunk := handle.read(1024 * 1024):
+            for raw in splitter.feed(chunk):
+                number += 1
+                importer.feed(number, None if raw is None else raw.decode("utf-8", "replace"))
+            _progress(progress, task, importer, handle.tell())
+        for raw in splitter.finish():
+            importer.feed(number + 1, None if raw is None else raw.decode("utf-8", "replace"))
         importer.flush()
         _progress(progress, task, importer, handle.tell())
     report = importer.report
@@ -188,6 +263,8 @@ def build_parser() -> argparse.ArgumentParser:
     orgs_create = orgs_commands.add_parser("create", help="create one; prints an admin key once")
     orgs_create.add_argument("name")
     orgs_create.set_defaults(run=_orgs_create)
+    orgs_list = orgs_commands.add_parser("list", help="list organizations and their live keys")
+    orgs_list.set_defaults(run=_orgs_list)
 
     keys = commands.add_parser("keys", help="API keys")
     keys_commands = keys.add_subparsers(dest="keys_command", required=True)
@@ -196,7 +273,19 @@ def build_parser() -> argparse.ArgumentParser:
     keys_create.add_argument(
         "--scopes", default="read", help="comma-separated: read, write, audit, admin (default read)"
     )
+    keys_create.add_argument(
+        "--expires-in", type=int, metavar="DAYS", help="the key stops working after DAYS days"
+    )
     keys_create.set_defaults(run=_keys_create)
+    keys_list = keys_commands.add_parser("list", help="list an organization's keys (no secrets)")
+    keys_list.add_argument("--org", required=True, help="organization name")
+    keys_list.set_defaults(run=_keys_list)
+    keys_revoke = keys_commands.add_parser(
+        "revoke", help="revoke a key: refused on every replica within 5 seconds"
+    )
+    keys_revoke.add_argument("--org", required=True, help="organization name")
+    keys_revoke.add_argument("id", help="the key's id (from `keys list`)")
+    keys_revoke.set_defaults(run=_keys_revoke)
 
     imp = commands.add_parser(
         "import",
@@ -220,7 +309,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"career-mobility: {message}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
-        print(f"career-mobility: database error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        # The driver's first line only: SQLAlchemy's own text quotes the statement and its
+        # parameters, which may hold personal data.
+        cause = (str(getattr(exc, "orig", None) or type(exc).__name__).splitlines() or [""])[0]
+        print(f"career-mobility: database error: {type(exc).__name__}: {cause}", file=sys.stderr)
         return 1
 
 

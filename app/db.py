@@ -45,6 +45,8 @@ def _sqlite_engine(settings: Settings, *, immediate: bool) -> Engine:
         pool_size=1 if immediate else settings.db_pool_size,
         max_overflow=0 if immediate else settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,
+        # Errors and logs name the statement but never its parameters (personal data).
+        hide_parameters=True,
     )
 
     @event.listens_for(engine, "connect")
@@ -132,6 +134,8 @@ def _postgres_engine(settings: Settings) -> Engine:
         pool_pre_ping=True,
         pool_recycle=1800,
         connect_args=postgres_connect_args(settings),
+        # Errors and logs name the statement but never its parameters (personal data).
+        hide_parameters=True,
     )
     bound = answer_timeout(settings)
 

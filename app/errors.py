@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Match
 
 logger = logging.getLogger("app.errors")
@@ -55,8 +56,16 @@ class BadRequest(ApiError):
 class Unauthorized(ApiError):
     status, slug, title = 401, "unauthorized", "Unauthorized"
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="career-mobility"'})
+    def __init__(
+        self, detail: str, *, error: str | None = None, description: str | None = None
+    ) -> None:
+        # RFC 6750 section 3: `error` and `error_description` say why a known key failed.
+        challenge = 'Bearer realm="career-mobility"'
+        if error is not None:
+            challenge += f', error="{error}"'
+        if description is not None:
+            challenge += f', error_description="{description}"'
+        super().__init__(detail, headers={"WWW-Authenticate": challenge})
 
 
 class Forbidden(ApiError):
@@ -148,8 +157,23 @@ def problem_response(
     if errors is not None:
         body["errors"] = [dict(e) for e in errors]
     return JSONResponse(
-        body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON
+        _storable(body),
+        status_code=status,
+        headers={**(headers or {}), "X-Content-Type-Options": "nosniff"},
+        media_type=PROBLEM_JSON,
     )
+
+
+def _storable(value: Any) -> Any:
+    """Return the body with any lone surrogate (from a client's own bad input, quoted back)
+    replaced, so it can be encoded as UTF-8."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
 
 
 def render(error: ApiError, request: Request | None = None) -> JSONResponse:
@@ -218,6 +242,11 @@ def to_response(exc: BaseException, request: Request, *, retry_after_seconds: in
     """Return the problem+json response for any exception a request can raise."""
     if isinstance(exc, ApiError):
         return render(exc, request)
+    if isinstance(exc, ClientDisconnect):
+        # The client went away before its body arrived: its mistake, not a fault of ours
+        # (no traceback, no 500 in the metrics); nobody reads this answer.
+        logger.info("client disconnected mid-body on %s %s", request.method, request.url.path)
+        return render(BadRequest("The client closed the connection before the body arrived."))
     if isinstance(exc, RequestValidationError):
         raw = exc.errors()
         invalid_json = next((e for e in raw if e.get("type") == "json_invalid"), None)

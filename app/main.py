@@ -20,6 +20,7 @@ from app.api import (
     health,
     imports,
     insights,
+    keys,
     policy,
     positions,
 )
@@ -28,6 +29,7 @@ from app.db import get_database
 from app.docs import install_docs
 from app.errors import PROBLEM_JSON, PROBLEM_TYPES, install_handlers
 from app.observability import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
+from app.security import SecurityHeadersMiddleware
 
 DESCRIPTION = """
 Career events, move classification and promotion readiness, for other services.
@@ -39,8 +41,8 @@ Career events, move classification and promotion readiness, for other services.
 Authenticate with `Authorization: Bearer <api key>` (use **Authorize** above). Keys carry
 scopes: `read` may GET, `write` may also change data, `audit` may also read the fairness
 reports and the assessment log (and writes nothing), `admin` may do all of that, change the
-scoring policy, keep demographics and erase people. Every error is
-`application/problem+json`; its `type` is one of:
+scoring policy, keep demographics, erase people and manage keys (`/v1/keys`: issue, list,
+revoke). Every error is `application/problem+json`; its `type` is one of:
 
 """ + "\n".join(f"* `/problems/{slug}`: {text}" for slug, text in PROBLEM_TYPES.items())
 
@@ -61,6 +63,7 @@ OPENAPI_TAGS = [
         "description": "Demographics kept apart, group reports for bias audits and pay gaps.",
     },
     {"name": "assessments", "description": "Scores used in decisions, frozen, with their review."},
+    {"name": "keys", "description": "API keys: issue, list, revoke (admin)."},
     {"name": "health", "description": "Probes and metrics, without a key."},
 ]
 
@@ -125,7 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     # Starlette tries routes in order and each try costs: the busiest routers come first
     # (no two routers' paths overlap, so the order changes nothing else).
-    for module in (insights, events, employees, positions, policy, imports, fairness, assessments):
+    routers = (insights, events, employees, positions, policy, imports, fairness, assessments, keys)
+    for module in routers:
         app.include_router(module.api, prefix="/v1")
     app.include_router(health.api, prefix="/v1")
     app.include_router(health.api, include_in_schema=False)
@@ -155,6 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         limit=settings.max_body_bytes,
         larger={"/v1/imports": settings.max_import_bytes},
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
 
     original_openapi = app.openapi

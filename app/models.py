@@ -81,6 +81,13 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(sa_type=String(64))
     scopes: str = Field(sa_type=String(100))
     created_at: datetime = Field(sa_type=UTCDateTime)
+    name: str | None = Field(default=None, sa_type=String(200))
+    # The first 8 characters of the key, to recognise it (in a secret scanner's find, say).
+    prefix: str = Field(default="", sa_type=String(8), sa_column_kwargs={"server_default": ""})
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Kept to the minute: written at most once a minute per key and process (app.auth).
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Position(SQLModel, table=True):

@@ -163,6 +163,10 @@ async def _authenticate(request: Request, needed: Scope | None, writes: bool) ->
     return principal
 
 
+# Every id is a UUID: a longer one in the path or query names nothing (a 404, SPEC 8), and
+# must not reach a column it would overflow (an idempotency record names the person).
+MAX_ID_LENGTH = 36
+
 # Query parameters that name a resource: a bad value there is a 404, like one in the path.
 ID_QUERY_PARAMS = frozenset(
     {"from_position_id", "to_position_id", "employee_id", "target_position_id"}
@@ -173,14 +177,17 @@ def _refuse_bad_input(request: Request) -> None:
     """Refuse what no route could use, once the caller is known (401/403 come first).
 
     A declared body over the size limit is a 413. A NUL character (which PostgreSQL cannot
-    store or compare) in an ID of the path or query is a 404, in any other parameter a 422.
+    store or compare) or more than `MAX_ID_LENGTH` characters in an ID of the path or query
+    is a 404; a NUL in any other parameter a 422.
     """
     if getattr(request.state, "body_too_large", False):
         limit = getattr(request.state, "body_limit", 0)
         raise PayloadTooLarge(f"The body is larger than {limit:,} bytes.")
-    if any("\x00" in str(v) for v in request.path_params.values()):
+    if any("\x00" in str(v) or len(str(v)) > MAX_ID_LENGTH for v in request.path_params.values()):
         raise NotFound("No such resource in this organization.")
     for name, value in request.query_params.multi_items():
+        if name in ID_QUERY_PARAMS and len(value) > MAX_ID_LENGTH:
+            raise NotFound(f"No resource {name}={value[:40]!r}... in this organization.")
         if "\x00" in value or "\x00" in name:
             if name in ID_QUERY_PARAMS:
                 raise NotFound(f"No resource {name}={value!r} in this organization.")
@@ -387,6 +394,7 @@ class ApiRoute(APIRoute):
                         method=request.method,
                         path=request.url.path,
                         key=idempotency.check_key(key),
+                        employee_id=request.path_params.get("employee_id"),
                     )
                     # A refused claim (in flight, other body) is answered, never stored.
                     replay = await run_in_threadpool(

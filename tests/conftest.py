@@ -21,8 +21,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
-from app.config import Settings
-from app.db import Database, set_database
+from app.cli import main
+from app.config import Settings, get_settings
+from app.db import Database, peek_database, set_database
 from app.main import create_app
 from app.migrate import upgrade
 from app.services.organizations import create_key_for, create_organization
@@ -178,6 +179,34 @@ def statements(database: Database) -> Callable[[], AbstractContextManager[list[s
                 event.remove(engine, "before_cursor_execute", collect)
 
     return counting
+
+
+@pytest.fixture
+def cli(
+    database: Database,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Iterator[Callable[..., tuple[int, str, str]]]:
+    """Run `career-mobility ...` in-process against the test database, with its own engines."""
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        monkeypatch.setenv("DATABASE_URL", database_url)
+        get_settings.cache_clear()
+        set_database(None)
+        try:
+            code = main(list(argv))
+        finally:
+            built = peek_database()
+            if built is not None and built is not database:
+                built.dispose()
+            set_database(database)
+            get_settings.cache_clear()
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield run
+    get_settings.cache_clear()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -58,6 +58,22 @@ async def readyz(request: Request, response: Response) -> Ready:
     return ready
 
 
+# Probes that only look at the status (load balancers, `curl -I`) send HEAD: the same
+# answer without the body.
+@api.head("/healthz", include_in_schema=False)
+async def healthz_head() -> Response:
+    return Response(status_code=200, media_type="application/json")
+
+
+@api.head("/readyz", include_in_schema=False)
+async def readyz_head(request: Request) -> Response:
+    ready = await run_in_threadpool(_check)
+    if ready.status == "ready":
+        return Response(status_code=200, media_type="application/json")
+    retry = str(request.app.state.settings.retry_after_seconds)
+    return Response(status_code=503, media_type="application/json", headers={"Retry-After": retry})
+
+
 @api.get(
     "/metrics",
     summary="Prometheus metrics",

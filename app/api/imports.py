@@ -14,7 +14,7 @@ from app.db import get_database
 from app.errors import UnsupportedMediaType
 from app.schemas.imports import ImportError_, ImportReport
 from app.services import idempotency
-from app.services.imports import Importer
+from app.services.imports import Importer, LineSplitter
 
 api = router("/imports", "imports")
 
@@ -95,23 +95,24 @@ async def _chunks(spool: IO[bytes]) -> AsyncIterator[bytes]:
 
 async def _stream_into(importer: Importer, chunks: AsyncIterator[bytes]) -> None:
     number = 0
-    pending = b""
+    splitter = LineSplitter()
     async for chunk in chunks:
-        pending += chunk
-        *complete, pending = pending.split(b"\n")
         lines = []
-        for raw in complete:
+        for raw in splitter.feed(chunk):
             number += 1
-            lines.append((number, raw.decode("utf-8", errors="replace")))
+            lines.append((number, None if raw is None else raw.decode("utf-8", "replace")))
         if lines:
             await run_in_threadpool(_feed, importer, lines)
-    if pending:
-        number += 1
-        await run_in_threadpool(_feed, importer, [(number, pending.decode("utf-8", "replace"))])
+    last = [
+        (number + 1, None if raw is None else raw.decode("utf-8", "replace"))
+        for raw in splitter.finish()
+    ]
+    if last:
+        await run_in_threadpool(_feed, importer, last)
     await run_in_threadpool(importer.flush)
 
 
-def _feed(importer: Importer, lines: list[tuple[int, str]]) -> None:
+def _feed(importer: Importer, lines: list[tuple[int, str | None]]) -> None:
     for number, text in lines:
         importer.feed(number, text)
 

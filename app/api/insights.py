@@ -14,12 +14,11 @@ from app.api.presenters import (
 from app.auth import Reader
 from app.db import SessionDep
 from app.domain.readiness import Band
-from app.errors import ValidationFailed
 from app.schemas.common import Day, Page
 from app.schemas.comparisons import ComparisonPublic
 from app.schemas.readiness import CandidateOut, PathOut, ReadinessPublic
 from app.services import candidates, comparisons, paths, readiness
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import cursor_int, decode_cursor, encode_cursor
 
 api = router("", "insights")
 T = TypeVar("T")
@@ -81,9 +80,7 @@ def _offset(cursor: str | None) -> int:
     if cursor is None:
         return 0
     (offset,) = decode_cursor(cursor, arity=1)
-    if not isinstance(offset, int) or offset < 0:
-        raise ValidationFailed.one("cursor", "is not a cursor this list returned", "query")
-    return offset
+    return cursor_int(offset)
 
 
 def _page(items: list[T], limit: int, cursor: str | None) -> tuple[list[T], str | None]:

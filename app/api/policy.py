@@ -38,6 +38,6 @@ def put_policy(body: PolicyBody, principal: Admin, session: SessionDep) -> Polic
     responses=problems(403, 404),
 )
 def get_policy_version(version: str, principal: Reader, session: SessionDep) -> PolicyPublic:
-    if not version.isdigit() or len(version) > 9:
+    if not (version.isascii() and version.isdigit()) or len(version) > 9:
         raise NotFound(f"No scoring policy version {version!r} in this organization.")
     return policy_public(service.policy_version(session, principal.organization_id, int(version)))

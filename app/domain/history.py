@@ -205,6 +205,21 @@ def problems_added(
     return [p for p in after if (p.event_id, p.field) not in before]
 
 
+def problems_removed(
+    *,
+    existing: list[EventFacts],
+    removed_id: str,
+    level_of: Callable[[str], int | None] | Mapping[str, int],
+) -> list[Problem]:
+    """Return the inconsistencies that taking the event `removed_id` out of the history (a
+    void) would add: the later events that would no longer fit, as recording would judge
+    them."""
+    before = {(p.event_id, p.field) for p in replay(events=existing, level_of=level_of).problems}
+    rest = [e for e in existing if e.id != removed_id]
+    after = replay(events=rest, level_of=level_of).problems
+    return [p for p in after if (p.event_id, p.field) not in before]
+
+
 @dataclass(frozen=True)
 class MoveRecord:
     """One move as it happened: from what, to what, after how long, at what pay change."""

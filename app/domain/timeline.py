@@ -3,6 +3,7 @@ moves marked by kind, development as ticks. Pure: strings in, a string out."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from xml.sax.saxutils import escape, quoteattr
@@ -41,6 +42,21 @@ class Mark:
     label: str
 
 
+# Characters XML 1.0 does not allow: dropped from any text drawn, so a name stored before
+# input refused control characters still gives a well-formed document.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _text(value: str) -> str:
+    """Return text made safe to place between XML tags."""
+    return escape(_NOT_XML.sub("\ufffd", value))
+
+
+def _attr(value: str) -> str:
+    """Return text made safe as a quoted XML attribute value."""
+    return quoteattr(_NOT_XML.sub("\ufffd", value))
+
+
 def _shape(kind: str, x: float, y: float, color: str, title: str, event_id: str) -> str:
     r = 7
     if kind == "triangle-up":
@@ -50,9 +66,9 @@ def _shape(kind: str, x: float, y: float, color: str, title: str, event_id: str)
     else:
         points = f"{x},{y - r} {x + r},{y} {x},{y + r} {x - r},{y}"
     return (
-        f'<polygon class="move {escape(kind)}" data-event-id={quoteattr(event_id)} '
+        f'<polygon class="move {_text(kind)}" data-event-id={quoteattr(event_id)} '
         f'points="{points}" fill="{color}" stroke="white" stroke-width="1.5">'
-        f"<title>{escape(title)}</title></polygon>"
+        f"<title>{_text(title)}</title></polygon>"
     )
 
 
@@ -62,11 +78,11 @@ def render_timeline(
     """Return the SVG document of one person's career."""
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label={quoteattr(title)} '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label={_attr(title)} '
         'font-family="Helvetica, Arial, sans-serif" font-size="12">',
-        f"<title>{escape(title)}</title>",
+        f"<title>{_text(title)}</title>",
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>',
-        f'<text x="{LEFT}" y="26" font-size="17" font-weight="bold">{escape(title)}</text>',
+        f'<text x="{LEFT}" y="26" font-size="17" font-weight="bold">{_text(title)}</text>',
     ]
     days = [s.occurred_on for s in steps] + [m.occurred_on for m in marks]
     if not days:
@@ -187,13 +203,13 @@ def render_timeline(
             parts.append(
                 f'<circle class="hire" data-event-id={quoteattr(s.event_id)} cx="{x}" '
                 f'cy="{y_level(s.level)}" r="6" fill="{LEVEL_COLOR}">'
-                f"<title>{escape(f'{s.occurred_on} hire: {label}')}</title></circle>"
+                f"<title>{_text(f'{s.occurred_on} hire: {label}')}</title></circle>"
             )
         elif s.type is EventType.exit:
             y = TOP + PLOT_H - 12
             parts.append(
                 f'<g class="exit" data-event-id={quoteattr(s.event_id)} stroke="#424242" '
-                f'stroke-width="2.5"><title>{escape(f"{s.occurred_on} exit")}</title>'
+                f'stroke-width="2.5"><title>{_text(f"{s.occurred_on} exit")}</title>'
                 f'<line x1="{x - 6}" y1="{y - 6}" x2="{x + 6}" y2="{y + 6}"/>'
                 f'<line x1="{x - 6}" y1="{y + 6}" x2="{x + 6}" y2="{y - 6}"/></g>'
             )
@@ -211,7 +227,7 @@ def render_timeline(
         parts.append(
             f'<line class="tick {m.type.value}" data-event-id={quoteattr(m.event_id)} '
             f'x1="{x}" y1="{tick_top}" x2="{x}" y2="{tick_top + 16}" stroke="{color}" '
-            f'stroke-width="2.5"><title>{escape(f"{m.occurred_on} {m.label}")}</title></line>'
+            f'stroke-width="2.5"><title>{_text(f"{m.occurred_on} {m.label}")}</title></line>'
         )
 
     # The legend, in one row under the title.
@@ -252,7 +268,7 @@ def render_timeline(
                 "diamond": f"{x + 9},{y - 7} {x + 16},{y} {x + 9},{y + 7} {x + 2},{y}",
             }[kind]
             parts.append(f'<polygon points="{points}" fill="{color}"/>')
-        parts.append(f'<text x="{x + 22}" y="{y + 4}" fill="#424242">{escape(word)}</text>')
+        parts.append(f'<text x="{x + 22}" y="{y + 4}" fill="#424242">{_text(word)}</text>')
         x += 28 + 6 * len(word)
     parts.append("</g></svg>")
     return "".join(parts)

@@ -22,7 +22,7 @@ from app.domain.values import CENT
 MAX_AMOUNT = Decimal(10) ** 12
 EARLIEST_DATE = date(1900, 1, 1)
 LATEST_DATE = date(2199, 12, 31)
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
 def _to_decimal(value: Any) -> Any:
@@ -136,7 +136,7 @@ _LEAP_YEAR = (
     r"|21(?:0[48]|[2468][048]|[13579][26]))"
 )
 DAY_PATTERN = rf"^(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)$"
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
 def _iso_day(value: Any) -> Any:
@@ -163,20 +163,48 @@ Day = Annotated[
 ]
 
 
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+# What a text field may not hold: control characters other than tab, line feed and carriage
+# return (C0, DEL and C1), lone surrogates (not Unicode text: they cannot be stored as
+# UTF-8) and the non-characters U+FFFE and U+FFFF. What is left is valid in XML (the
+# timeline is SVG) and storable on both stores.
+_CONTROL = "\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ufffe\\uffff"
+BAD_TEXT = re.compile(f"[{_CONTROL}\\ud800-\\udfff]")
+
+
+def text_problem(value: str) -> str | None:
+    """Return what is wrong with a text a person gave (as the end of a sentence), or None."""
+    found = BAD_TEXT.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    if "\ud800" <= char <= "\udfff":
+        return "must be valid Unicode text (it holds a lone surrogate)"
+    if char == "\x00":
+        return "must not contain NUL characters"
+    return f"must not contain control characters (found U+{ord(char):04X})"
+
+
+def _plain(value: str) -> str:
+    problem = text_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
     return value
 
 
 def text(max_length: int, *, min_length: int = 1) -> Any:
-    """Return a trimmed, NUL-free string type with length bounds."""
-    # The schema says what the validators do: no NUL, and not blank when one is required.
-    pattern = r"^[^\x00]*$" if min_length == 0 else r"^[^\x00]*[^\s\x00][^\x00]*$"
+    """Return a trimmed string type with length bounds, without control characters (tab and
+    line breaks aside) or lone surrogates."""
+    # The schema says what the validators do: no control characters, and not blank when
+    # one is required.
+    pattern = (
+        f"^[^{_CONTROL}]*$"
+        if min_length == 0
+        else f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
+    )
     return Annotated[
         str,
         BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
-        AfterValidator(_no_nul),
+        AfterValidator(_plain),
         Field(min_length=min_length, max_length=max_length, json_schema_extra={"pattern": pattern}),
     ]
 

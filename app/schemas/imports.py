@@ -7,7 +7,7 @@ from typing import Any, Self
 from pydantic import BaseModel, Field, model_validator
 
 from app.domain.history import EventType
-from app.schemas.common import Day, InputModel, MoneyIn, text
+from app.schemas.common import BAD_TEXT, Day, InputModel, MoneyIn, text
 from app.schemas.events import RatingIn
 
 
@@ -47,9 +47,10 @@ EVENT_TYPE_NAMES = frozenset(t.value for t in EventType)
 class PlainImportLine(InputModel):
     """`ImportLine` for the importer's quick path: the texts are plain strings, and a line
     passes only when each is already as `ImportLine` would leave it (trimmed, not blank, no
-    NUL, not too long), so what passes reads the same either way. A line that fails here is
-    read again with `ImportLine`, whose error the report gives. `type` stays the plain
-    name (an enum member hashes in Python; the importer looks the type up a few times).
+    control characters, not too long), so what passes reads the same either way. A line
+    that fails here is read again with `ImportLine`, whose error the report gives. `type`
+    stays the plain name (an enum member hashes in Python; the importer looks the type up a
+    few times).
 
     `ImportLine` runs four Python validators on each text field; this runs one check for
     the whole line (4.1 µs a line against 5.2).
@@ -74,7 +75,7 @@ class PlainImportLine(InputModel):
         for name, most in TEXT_LIMITS:
             value = values[name]
             if value is not None and not (
-                0 < len(value) <= most and value.strip() == value and "\x00" not in value
+                0 < len(value) <= most and value.strip() == value and not BAD_TEXT.search(value)
             ):
                 raise ValueError(f"{name} needs the full check")
         return self

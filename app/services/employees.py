@@ -148,6 +148,14 @@ def erase_employee(session: Session, organization_id: str, employee_id: str) -> 
     quoting the external_id, say), by whether the stored response names the person; the
     replays of reviews of their assessments by path.
     """
+    # Recording locks the person's row first: erasing under the same lock waits for a
+    # write in flight to commit, so its idempotency record (which names the person) is
+    # there to be deleted below, and a later write finds no person.
+    session.execute(
+        select(Employee.id)
+        .where(Employee.organization_id == organization_id, Employee.id == employee_id)
+        .with_for_update()
+    )
     employee = get_employee(session, organization_id, employee_id)
     assessment_ids = list(
         session.execute(

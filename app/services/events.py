@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
 from sqlmodel import Session
 
-from app.domain.history import EventFacts, EventType, problems_added, replay
+from app.domain.history import EventFacts, EventType, problems_added, problems_removed, replay
 from app.domain.values import Money, decimal_to_cents, fold_name
 from app.errors import Conflict, FieldError, NotFound, ValidationFailed
 from app.models import CareerEvent, Employee, utcnow
@@ -17,7 +17,7 @@ from app.schemas.events import ALLOWED_FIELDS, REQUIRED_FIELDS, EventCreate
 from app.services import history
 from app.services.catalog import current
 from app.services.employees import get_employee
-from app.services.pagination import decode_cursor, encode_cursor
+from app.services.pagination import cursor_day, cursor_int, decode_cursor, encode_cursor
 
 _OPTIONAL_FIELDS = ("position_id", "salary", "rating", "name")
 
@@ -269,12 +269,7 @@ def list_events(
         query = query.where(CareerEvent.voided_at.is_(None))
     if cursor is not None:
         day, seq = decode_cursor(cursor, arity=2)
-        try:
-            after_day, after_seq = date.fromisoformat(str(day)), int(seq)
-        except (ValueError, TypeError) as exc:
-            raise ValidationFailed.one(
-                "cursor", "is not a cursor this list returned", "query"
-            ) from exc
+        after_day, after_seq = cursor_day(day), cursor_int(seq)
         query = query.where(
             or_(
                 CareerEvent.occurred_on > after_day,
@@ -295,8 +290,13 @@ def list_events(
 def void_event(
     session: Session, organization_id: str, employee_id: str, event_id: str, *, reason: str
 ) -> CareerEvent:
-    """Void an event (it stays in the history); 409 when it is void already."""
+    """Void an event (it stays in the history); 409 when it is void already, or when the
+    history without it would not be one recording accepts (a 409 naming the events in the
+    way: void those first)."""
+    _lock_person(session, organization_id, employee_id)
     event = get_event(session, organization_id, employee_id, event_id)
+    if event.voided_at is None and EventType(event.type) in history.STATE_TYPES:
+        _refuse_breaking_void(session, organization_id, employee_id, event_id)
     # A conditional UPDATE, so two concurrent voids cannot both succeed.
     voided = session.execute(
         update(CareerEvent)
@@ -314,3 +314,34 @@ def void_event(
         history.store_classifications(session, organization_id, employee_id)
         session.refresh(event)
     return event
+
+
+_LOCK_PERSON = (
+    select(Employee.id)
+    .where(Employee.organization_id == bindparam("org"), Employee.id == bindparam("person"))
+    .with_for_update()
+)
+
+
+def _lock_person(session: Session, organization_id: str, employee_id: str) -> None:
+    """Take the person's row lock (PostgreSQL; SQLite's writer holds the database), as
+    recording does, so a void and a write to the same history cannot interleave."""
+    session.connection().execute(_LOCK_PERSON, {"org": organization_id, "person": employee_id})
+
+
+def _refuse_breaking_void(
+    session: Session, organization_id: str, employee_id: str, event_id: str
+) -> None:
+    existing = history.state_events(session, organization_id, employee_id)
+    level_of = current(session, organization_id).level_of
+    broken = problems_removed(existing=existing, removed_id=event_id, level_of=level_of)
+    if broken:
+        named = sorted({p.event_id for p in broken})
+        raise Conflict(
+            f"Voiding event {event_id!r} would leave a history that recording refuses: "
+            + "; ".join(f"event {p.event_id}: {p.message}" for p in broken)
+            + ". Void "
+            + ", ".join(repr(e) for e in named)
+            + " first, or record what corrects the history.",
+            errors=[FieldError(f"events.{p.event_id}", p.message, "history") for p in broken],
+        )

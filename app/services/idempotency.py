@@ -4,12 +4,19 @@ A key is claimed in its own short transaction, so a concurrent retry sees it in 
 The stored response is written in the same transaction as the request's own work, so a
 replay never promises something that was not committed. A claim whose request died is
 released by the wrapper, or taken over once it is older than `STALE_AFTER`.
+
+A claim names the person its path names from the start, so an erasure that runs while the
+request is in flight deletes the claim too, and a replay can never hand back what the
+erasure removed. Expired records are purged per organization, at most once a minute per
+process, when the organization next claims a key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,6 +30,7 @@ from app.models import IdempotencyRecord, utcnow
 
 MAX_KEY_LENGTH = 255
 STALE_AFTER = timedelta(seconds=60)
+PURGE_EVERY_SECONDS = 60.0
 REPLAYED_HEADERS = ("content-type", "location", "etag")
 
 
@@ -32,6 +40,8 @@ class Claim:
     method: str
     path: str
     key: str
+    # The person the path names (`/employees/{id}/...`), so erasure finds the claim.
+    employee_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,11 +53,13 @@ class Replay:
 
 def body_fingerprint(body: bytes) -> str:
     """Return a hash of the body that ignores JSON key order and spacing."""
+    # A body that is not JSON, nests too deeply for Python's parser, or holds a lone
+    # surrogate is hashed as sent: the route refuses it with a 4xx, which is then replayed.
     try:
         canonical = json.dumps(
             json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
         ).encode()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
         canonical = body
     return hashlib.sha256(canonical).hexdigest()
 
@@ -71,8 +83,48 @@ def claim(db: Database, *, claim: Claim, body: bytes) -> Replay | None:
     return claim_fingerprint(db, claim=claim, fingerprint=body_fingerprint(body))
 
 
+class _Purges:
+    """When each organization's expired records were last purged by this process."""
+
+    def __init__(self) -> None:
+        self._last: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def due(self, organization_id: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            last = self._last.get(organization_id)
+            if last is not None and now - last < PURGE_EVERY_SECONDS:
+                return False
+            if len(self._last) > 100_000:
+                self._last.clear()
+            self._last[organization_id] = now
+            return True
+
+    def forget(self) -> None:
+        with self._lock:
+            self._last.clear()
+
+
+PURGES = _Purges()
+
+
+def purge_expired(db: Database, organization_id: str) -> int:
+    """Delete the organization's expired records; return how many went."""
+    with db.transaction() as session:
+        result = session.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.organization_id == organization_id,
+                IdempotencyRecord.expires_at <= utcnow(),
+            )
+        )
+        return int(result.rowcount or 0)
+
+
 def claim_fingerprint(db: Database, *, claim: Claim, fingerprint: str) -> Replay | None:
     """Claim the key for a request whose body hashes to `fingerprint` (see `claim`)."""
+    if PURGES.due(claim.organization_id):
+        purge_expired(db, claim.organization_id)
     pk = (claim.organization_id, claim.method, claim.path, claim.key)
     for _ in range(3):
         now = utcnow()
@@ -111,6 +163,7 @@ def claim_fingerprint(db: Database, *, claim: Claim, fingerprint: str) -> Replay
                         key=claim.key,
                         request_hash=fingerprint,
                         state="in_flight",
+                        employee_id=claim.employee_id,
                         created_at=now,
                         expires_at=now + timedelta(hours=24),
                     )

@@ -48,6 +48,11 @@ from app.services.events import history_problems, shape_errors
 
 BATCH_SIZE = 1000
 MAX_LISTED_ERRORS = 1000
+# The longest line read. The longest valid line, every text at its limit written as JSON
+# escapes, is about 20 KB; past this a line is rejected unread, so one huge line costs
+# neither memory nor the seconds of CPU its parse would.
+MAX_LINE_BYTES = 65_536
+TOO_LONG = f"is longer than {MAX_LINE_BYTES:,} bytes; one event a line"
 
 # The columns the importer writes, in the order of its row tuples. The others (`voided_at`,
 # `void_reason`) stay NULL.
@@ -94,7 +99,56 @@ class ImportReport:
         """Count a rejected line, listing it while the list is short."""
         self.rejected += 1
         if len(self.errors) < MAX_LISTED_ERRORS:
-            self.errors.append({"line": line, "field": field_name, "message": message})
+            # A field name comes from the line itself: it may hold a lone surrogate.
+            self.errors.append(
+                {"line": line, "field": _storable(field_name), "message": _storable(message)}
+            )
+
+
+def _storable(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+class LineSplitter:
+    """Cuts a stream of bytes into lines, holding at most `limit` bytes of one line.
+
+    A longer line is dropped as it streams past and comes out as None, so the caller can
+    report it; joining chunks costs only the bytes kept (no quadratic re-joining).
+    """
+
+    def __init__(self, limit: int = MAX_LINE_BYTES) -> None:
+        self.limit = limit
+        self._pending = bytearray()
+        self._too_long = False
+
+    def feed(self, chunk: bytes) -> list[bytes | None]:
+        """Return the lines the chunk completes (None for each one over the limit)."""
+        out: list[bytes | None] = []
+        start = 0
+        while (end := chunk.find(b"\n", start)) >= 0:
+            piece = chunk[start:end]
+            if self._too_long or len(self._pending) + len(piece) > self.limit:
+                out.append(None)
+            else:
+                self._pending += piece
+                out.append(bytes(self._pending))
+            self._pending.clear()
+            self._too_long = False
+            start = end + 1
+        rest = chunk[start:]
+        if not self._too_long:
+            if len(self._pending) + len(rest) > self.limit:
+                self._too_long = True
+                self._pending.clear()
+            else:
+                self._pending += rest
+        return out
+
+    def finish(self) -> list[bytes | None]:
+        """Return the last line when the stream did not end with a line break."""
+        if self._too_long:
+            return [None]
+        return [bytes(self._pending)] if self._pending else []
 
 
 def content_key(payload: dict[str, Any]) -> str:
@@ -271,14 +325,15 @@ class Importer:
         self.organization_id = organization_id
         self.batch_size = batch_size
         self.report = ImportReport()
-        self._batch: list[tuple[int, str]] = []
+        self._batch: list[tuple[int, str | None]] = []
         self._positions: dict[str, tuple[str, int]] | None = None
         self._level_of: dict[str, int] = {}
         self._statements: _Driver | None = None
 
-    def feed(self, line_number: int, text: str) -> None:
-        """Queue one line; commit the batch when it is full."""
-        if not text or text.isspace():
+    def feed(self, line_number: int, text: str | None) -> None:
+        """Queue one line (None: one longer than `MAX_LINE_BYTES`, rejected unread); commit
+        the batch when it is full."""
+        if text is not None and (not text or text.isspace()):
             return
         self.report.lines += 1
         self._batch.append((line_number, text))
@@ -322,7 +377,10 @@ class Importer:
                 if attempt == 2:
                     raise
 
-    def _parse(self, number: int, text: str) -> _Line | None:
+    def _parse(self, number: int, text: str | None) -> _Line | None:
+        if text is None or len(text) > MAX_LINE_BYTES:
+            self.report.reject(number, "line", TOO_LONG)
+            return None
         try:
             line = PlainImportLine.model_validate_json(text)
         except ValidationError:
@@ -340,6 +398,9 @@ class Importer:
             raw = json.loads(text)
         except ValueError as exc:
             self.report.reject(number, "line", f"not valid JSON: {exc}")
+            return None
+        except RecursionError:
+            self.report.reject(number, "line", "not valid JSON: it nests too deeply")
             return None
         if not isinstance(raw, dict):
             self.report.reject(number, "line", "each line must be a JSON object")

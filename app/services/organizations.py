@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.auth import Scope, hash_key, mint_key, parse_scopes
+from app.auth import Scope, parse_scopes
 from app.errors import Conflict, NotFound
 from app.models import ApiKey, Organization, utcnow
+from app.schemas.common import text_problem
+from app.services.keys import issue_key
 from app.services.policy import seed_default
 
-_ORDER = (Scope.read, Scope.write, Scope.audit, Scope.admin)
+MAX_NAME_LENGTH = 200
 
 
 def find_organization(session: Session, name: str) -> Organization:
@@ -28,6 +31,11 @@ def create_organization(session: Session, name: str) -> tuple[Organization, str]
     name = name.strip()
     if not name:
         raise ValueError("the organization needs a name")
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValueError(f"the organization's name must be at most {MAX_NAME_LENGTH} characters")
+    problem = text_problem(name)
+    if problem is not None:
+        raise ValueError(f"the organization's name {problem}")
     if session.execute(select(Organization).where(Organization.name == name)).first():
         raise Conflict(f"An organization named {name!r} already exists.")
     org = Organization(id=str(uuid.uuid4()), name=name, created_at=utcnow())
@@ -38,22 +46,37 @@ def create_organization(session: Session, name: str) -> tuple[Organization, str]
     return org, key
 
 
-def create_key(session: Session, org: Organization, scopes: frozenset[Scope]) -> str:
+def create_key(
+    session: Session,
+    org: Organization,
+    scopes: frozenset[Scope],
+    *,
+    name: str | None = None,
+    expires_at: datetime | None = None,
+) -> str:
     """Store a new key's hash for the organization and return the key, shown only now."""
-    key = mint_key(org.id)
-    session.add(
-        ApiKey(
-            organization_id=org.id,
-            id=str(uuid.uuid4()),
-            key_hash=hash_key(key),
-            scopes=",".join(s.value for s in _ORDER if s in scopes),
-            created_at=utcnow(),
-        )
-    )
-    session.flush()
+    _, key = issue_key(session, org.id, scopes, name=name, expires_at=expires_at)
     return key
 
 
-def create_key_for(session: Session, org_name: str, scopes_text: str) -> str:
+def create_key_for(
+    session: Session, org_name: str, scopes_text: str, *, expires_at: datetime | None = None
+) -> str:
     """Create a key for the named organization with the scopes listed (`read,write`)."""
-    return create_key(session, find_organization(session, org_name), parse_scopes(scopes_text))
+    org = find_organization(session, org_name)
+    return create_key(session, org, parse_scopes(scopes_text), expires_at=expires_at)
+
+
+def list_organizations(session: Session) -> list[tuple[Organization, int]]:
+    """Return every organization, oldest first, with how many unrevoked keys it has."""
+    orgs = list(
+        session.execute(select(Organization).order_by(Organization.created_at, Organization.id))
+        .scalars()
+        .all()
+    )
+    live: dict[str, int] = {}
+    for (organization_id,) in session.execute(
+        select(ApiKey.organization_id).where(ApiKey.revoked_at.is_(None))
+    ):
+        live[organization_id] = live.get(organization_id, 0) + 1
+    return [(org, live.get(org.id, 0)) for org in orgs]

@@ -539,34 +539,6 @@ def test_an_import_retried_with_the_same_idempotency_key_replays_the_first_repor
 # --- the command line ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def cli(
-    database: Database,
-    database_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Iterator[Callable[..., tuple[int, str, str]]]:
-    """Run `career-mobility ...` in-process against the test database, with its own engines."""
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        monkeypatch.setenv("DATABASE_URL", database_url)
-        get_settings.cache_clear()
-        set_database(None)
-        try:
-            code = main(list(argv))
-        finally:
-            built = peek_database()
-            if built is not None and built is not database:
-                built.dispose()
-            set_database(database)
-            get_settings.cache_clear()
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    get_settings.cache_clear()
-
-
 def write_file(tmp_path: Path, body: bytes, name: str = "events.ndjson") -> str:
     path = tmp_path / name
     path.write_bytes(body)
