@@ -137,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimitMiddleware,
         limit=settings.max_body_bytes,
         larger={"/v1/imports": settings.max_import_bytes},
+        chunk_seconds=settings.body_timeout_seconds,
     )
     app.add_middleware(RequestContextMiddleware)
 
