@@ -28,7 +28,7 @@ from fastapi.routing import APIRoute
 from app.errors import to_response
 from app.routing.admit import AdmittedRoute
 from app.routing.authenticate import AuthenticatedRoute, Handler
-from app.routing.conditional import ConditionalRoute, not_modified
+from app.routing.conditional import ConditionalRoute, conditional_get, not_modified
 from app.routing.gates import database_gate, heavy_lane, work_gate
 from app.routing.lanes import LanedRoute, heavy
 from app.routing.run import OneStepRoute
@@ -36,6 +36,7 @@ from app.routing.transaction import TransactionRoute, keep_claimed
 
 __all__ = [
     "ApiRoute",
+    "conditional_get",
     "database_gate",
     "heavy",
     "heavy_lane",

@@ -1,6 +1,11 @@
 """Conditional GET: an answer that carries an `ETag` is a 304 without a body when the
 request's `If-None-Match` names that tag (RFC 9110 13.1.2: weak comparison, or `*`).
 
+A route opts in with `@conditional_get` when its `ETag` stands for its whole answer (a
+position's version does; an employee's does not: it versions the record, while the answer
+also shows what the history derives), or `@conditional_get(by_content=True)` to be tagged
+by a hash of its body. The marker also documents the `ETag` header and the 304.
+
 Routes that can tell their tag before doing the work (readiness, comparisons: the tag is
 made of the versions their first statement reads) answer 304 themselves through
 `not_modified`; for every other tagged answer this part turns the 200 into a 304 after the
@@ -9,13 +14,46 @@ route ran, so a caller that polls still pays no transfer.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from app.routing.authenticate import Handler
 
+_MARK = "__conditional_get__"
+ETAG_HEADER = {
+    "ETag": {
+        "description": "Tags this answer; send it back as `If-None-Match` to get a 304 "
+        "while the answer is unchanged.",
+        "schema": {"type": "string"},
+    }
+}
+NOT_MODIFIED = {
+    "description": "Not modified: `If-None-Match` names the current `ETag`; no body.",
+    "headers": ETAG_HEADER,
+}
+
+
+def conditional_get(endpoint: Callable[..., Any] | None = None, *, by_content: bool = False) -> Any:
+    """Mark a GET route as answering 304 to an `If-None-Match` naming its `ETag`."""
+
+    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(fn, _MARK, "content" if by_content else "header")
+        return fn
+
+    return mark if endpoint is None else mark(endpoint)
+
+
+def content_tag(body: bytes) -> str:
+    """Return a strong ETag made of a body's bytes."""
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
 # Headers a 304 keeps from the 200 it stands for (RFC 9110 15.4.5).
-_KEPT = ("etag", "cache-control", "content-location", "date", "expires", "vary")
+_KEPT = ("cache-control", "content-location", "date", "expires", "vary")
 
 
 def matches(if_none_match: str | None, etag: str) -> bool:
@@ -48,13 +86,25 @@ def conditional(request: Request, response: Response) -> Response:
 class ConditionalRoute(APIRoute):
     """Answers 304 to a GET whose `If-None-Match` names the answer's `ETag`."""
 
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        self.conditional = getattr(endpoint, _MARK, None)
+        if self.conditional is not None:
+            responses = dict(kwargs.get("responses") or {})
+            responses[200] = {**responses.get(200, {}), "headers": ETAG_HEADER}
+            responses[304] = NOT_MODIFIED
+            kwargs["responses"] = responses
+        super().__init__(path, endpoint, **kwargs)
+
     def get_route_handler(self) -> Handler:
         inner = super().get_route_handler()
-        if not (self.methods or set()) <= {"GET", "HEAD"}:
+        if self.conditional is None:
             return inner
+        by_content = self.conditional == "content"
 
         async def handler(request: Request) -> Response:
             response = await inner(request)
+            if by_content and response.status_code == 200 and "etag" not in response.headers:
+                response.headers["ETag"] = content_tag(bytes(response.body))
             if "if-none-match" not in request.headers:
                 return response
             return conditional(request, response)
