@@ -65,7 +65,7 @@ def list_positions(
 def get_position(
     position_id: str, principal: Reader, session: SessionDep, response: Response
 ) -> PositionPublic:
-    position = service.get_position(session, principal.organization_id, position_id)
+    position = service.read_position(session, principal.organization_id, position_id)
     return _tagged(response, position_public(position))
 
 
