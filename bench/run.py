@@ -257,7 +257,7 @@ def measure_store(
             log(f"{store}: warming up")
             load(None, 1, args.connections)
             for key, _, conns in plan:
-                if key not in COLD:
+                if key not in COLD and key in files:
                     load(key, 1, conns)
         # Warm means warm: every line of the warm lists read once, and their tags kept for
         # the If-None-Match run.
