@@ -350,8 +350,8 @@ def render(
         "answers, checked by the versions read in the request's one statement: those rows "
         "and targets are marked *[cache-made]*. *Cold* lists get no warm-up pass and hold far "
         "more lines than a run sends, each a pair no request asked before: readiness (and the "
-        "probes) another person and `as_of` day (one of 40 days after the anchor; 1,500 for "
-        "the 8 probe people), comparisons another person and target position; no stored "
+        "probes) another person and `as_of` day (one of the 40 days before the anchor; 400 "
+        "for the 8 probe people), comparisons another person and target position; no stored "
         "answer can serve them, so they measure the whole path: versions, events, scoring, "
         "encoding. The 304 run sends each line's `ETag` from that pass as `If-None-Match`.",
         "",

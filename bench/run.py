@@ -53,9 +53,9 @@ SHAPES = {
 }
 
 
-# Days after the anchor the cold lists ask readiness for: lines = active people x days.
+# Days before the anchor the cold lists ask readiness for: lines = active people x days.
 COLD_DAYS = 40
-PROBE_DAYS = 1_500
+PROBE_DAYS = 400
 COLD = frozenset({"readiness_cold", "comparisons_cold", "probe_small", "probe_large"})
 CACHED = "[cache-made: stored answer]"
 
@@ -106,12 +106,13 @@ def request_files(org: Any, manifest: dict[str, Any], workdir: Path, store: str)
     ]
     start = date.fromisoformat(anchor)
 
-    def later(days: int) -> str:
-        return (start + timedelta(days=days)).isoformat()
+    def earlier(days: int) -> str:
+        # Everyone generated has worked at least 1.5 years by the anchor: still employed.
+        return (start - timedelta(days=days)).isoformat()
 
     def readiness_on(ext: str, code: str, days: int) -> tuple[str, str, None]:
         method, path, body = readiness(ext, code)
-        return (method, f"{path}&as_of={later(days)}", body)
+        return (method, f"{path}&as_of={earlier(days)}", body)
 
     codes = sorted(pos)
     probes = {
@@ -160,12 +161,12 @@ def request_files(org: Any, manifest: dict[str, Any], workdir: Path, store: str)
         # Cold too (another as_of each line), so the history's length is what is measured.
         "probe_small": [
             readiness_on(ext, code, days)
-            for days in range(1, PROBE_DAYS + 1)
+            for days in range(PROBE_DAYS)
             for ext, code in probes[small]
         ],
         "probe_large": [
             readiness_on(ext, code, days)
-            for days in range(1, PROBE_DAYS + 1)
+            for days in range(PROBE_DAYS)
             for ext, code in probes[large]
         ],
         "events_post_8": [
