@@ -59,6 +59,29 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(
         default=5, ge=1, description="Retry-After sent with 503 when the database is down."
     )
+    body_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a JSON request body may take to arrive in full, and an import's "
+        "body between two chunks; a stalled one is answered 408 and its connection closed. "
+        "The body is read before the request takes any database or work slot.",
+    )
+    heavy_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="Heavy reads (mobility paths, candidate slates, reports) that run at once in "
+        "a process, in their own lane; the rest wait their turn (503 after DB_POOL_TIMEOUT). "
+        "Unset: one less than DB_CONCURRENCY (at least 1), so light requests always find a "
+        "free place.",
+    )
+    idempotency_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="How long an in-flight `Idempotency-Key` claim holds unless renewed; the "
+        "request holding it renews it every third of that while it runs, so a retry is a 409 "
+        "for as long as the first request lives, and runs again only once its process died.",
+    )
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest JSON request body accepted (413 past it)."
     )
@@ -104,3 +127,10 @@ def work_concurrency(settings: Settings) -> int:
     from sqlalchemy.engine import make_url
 
     return 2 if make_url(settings.database_url).get_backend_name() == "sqlite" else 4
+
+
+def heavy_concurrency(settings: Settings) -> int:
+    """Return how many heavy reads may run at once in a process."""
+    if settings.heavy_concurrency is not None:
+        return settings.heavy_concurrency
+    return max(1, work_concurrency(settings) - 1)

@@ -80,6 +80,10 @@ class Conflict(ApiError):
     status, slug, title = 409, "conflict", "Conflict"
 
 
+class RequestTimeout(ApiError):
+    status, slug, title = 408, "request-timeout", "Request timeout"
+
+
 class PreconditionFailed(ApiError):
     status, slug, title = 412, "precondition-failed", "Precondition failed"
 
@@ -124,6 +128,7 @@ PROBLEM_TYPES: dict[str, str] = {
     "not-found": "No such resource in the calling organization (or no such route).",
     "method-not-allowed": "The path exists but not with this method.",
     "conflict": "The request clashes with the current state (duplicate, in use, already voided).",
+    "request-timeout": "The request body did not arrive in time; the connection is closed.",
     "precondition-failed": "`If-Match` names a version that is no longer current.",
     "payload-too-large": "The request body is larger than the service accepts.",
     "unsupported-media-type": "The body is not `application/json`.",

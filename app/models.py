@@ -131,7 +131,9 @@ class Employee(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     version: int = 1
-    # Arrival counter for this person's events: the tie-break after `occurred_on`.
+    # Arrival counter for this person's events: the tie-break after `occurred_on`. A void
+    # moves it too, so it is the person's history version: answers built from the history
+    # and cached (readiness, comparisons) are keyed on it (app.services.catalog).
     event_seq: int = 0
 
 

@@ -7,6 +7,7 @@ key or a body.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -302,13 +303,18 @@ class BodyLimitMiddleware:
     A declared `Content-Length` over the limit is flagged for the route to refuse once the
     key is checked; a body that grows past the limit while read raises `PayloadTooLarge`
     inside the app, which renders it.
-    Paths under a prefix in `larger` get their own limit (bulk imports).
+    Paths under a prefix in `larger` get their own limit (bulk imports). Each chunk of a
+    body must arrive within `chunk_seconds` of asking for it, or `RequestTimeout` (408) is
+    raised inside the app: a stalled upload ends instead of holding its place.
     """
 
-    def __init__(self, app: ASGIApp, *, limit: int, larger: dict[str, int]) -> None:
+    def __init__(
+        self, app: ASGIApp, *, limit: int, larger: dict[str, int], chunk_seconds: float
+    ) -> None:
         self.app = app
         self.limit = limit
         self.larger = larger
+        self.chunk_seconds = chunk_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -324,11 +330,23 @@ class BodyLimitMiddleware:
         )
         scope["state"]["body_limit"] = limit
         seen = 0
+        complete = False
 
         async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, complete
+            if complete:  # after the body: a wait for the disconnect, not for bytes
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=self.chunk_seconds)
+            except TimeoutError:
+                from app.errors import RequestTimeout
+
+                raise RequestTimeout(
+                    f"The request body stalled for {self.chunk_seconds:g} seconds.",
+                    headers={"Connection": "close"},
+                ) from None
             if message["type"] == "http.request":
+                complete = not message.get("more_body", False)
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     from app.errors import PayloadTooLarge

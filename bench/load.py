@@ -58,6 +58,8 @@ def postgres_available() -> str | None:
 
 
 _templates: dict[str, str] = {}
+# PostgreSQL databases are named per run: several runs may share one server.
+RUN_SUFFIX = f"_{os.getpid()}"
 
 
 def _template(store: str, workdir: Path) -> str:
@@ -70,7 +72,7 @@ def _template(store: str, workdir: Path) -> str:
             upgrade(f"sqlite:///{path}")
             _templates[store] = str(path)
         else:
-            name = "cm_bench_template"
+            name = f"cm_bench_template{RUN_SUFFIX}"
             _create_postgres(name, template=None)
             admin_url = make_url(postgres_admin_url())
             upgrade(admin_url.set(database=name).render_as_string(hide_password=False))
@@ -96,6 +98,7 @@ def fresh_database(store: str, name: str, workdir: Path) -> str:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         shutil.copyfile(template, path)
         return f"sqlite:///{path}"
+    name += RUN_SUFFIX
     _create_postgres(name, template=template)
     admin_url = make_url(postgres_admin_url())
     return admin_url.set(database=name).render_as_string(hide_password=False)

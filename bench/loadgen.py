@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROTATE = Path(__file__).resolve().parent / "wrk" / "rotate.lua"
 _UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
@@ -66,12 +68,27 @@ def parse(output: str) -> Run:
     )
 
 
-def write_requests(path: Path, requests: list[tuple[str, str, str | None]]) -> Path:
-    """Write the request file rotate.lua reads: METHOD<TAB>PATH[<TAB>BODY] a line."""
+def write_requests(path: Path, requests: Sequence[tuple[str, ...] | tuple[Any, ...]]) -> Path:
+    """Write the request file rotate.lua reads: METHOD<TAB>PATH[<TAB>BODY[<TAB>ETAG]] a
+    line (ETAG: sent as `If-None-Match`)."""
     with path.open("w", encoding="utf-8") as handle:
-        for method, target, body in requests:
-            handle.write(f"{method}\t{target}" + (f"\t{body}" if body else "") + "\n")
+        for method, target, body, *tag in requests:
+            line = f"{method}\t{target}"
+            if body or tag:
+                line += f"\t{body or ''}"
+            if tag and tag[0]:
+                line += f"\t{tag[0]}"
+            handle.write(line + "\n")
     return path
+
+
+def read_requests(path: Path) -> list[tuple[str, str]]:
+    """Return the (method, path) of each line of a request file."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        method, target, *_ = line.split("\t")
+        out.append((method, target))
+    return out
 
 
 def run(

@@ -111,7 +111,9 @@ def _wrapper(name: str) -> bool:
     """Return whether a service frame only wraps others (it would top every list)."""
     if name.startswith("app/cli.py:") or "Middleware.__call__" in name:
         return True
-    if name.startswith("app/routing.py:") and name.endswith((".handler", ".run")):
+    if name.startswith("app/routing/") and name.endswith(
+        (".handler", ".run", ".work", ":_through")
+    ):
         return True
     # Routes are one call to a service function: name the service function instead.
     return name.startswith("app/api/") and not name.startswith("app/api/presenters.py")

@@ -28,7 +28,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import asdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,13 @@ SHAPES = {
     "scale": generate.Shape(employees=10_000, events=100),
     "tiny": generate.Shape(employees=20, events=40, probe_large=200, probes=2),
 }
+
+
+# Days before the anchor the cold lists ask readiness for: lines = active people x days.
+COLD_DAYS = 40
+PROBE_DAYS = 400
+COLD = frozenset({"readiness_cold", "comparisons_cold", "probe_small", "probe_large"})
+CACHED = "[cache-made: stored answer]"
 
 
 def log(message: str) -> None:
@@ -97,8 +104,36 @@ def request_files(org: Any, manifest: dict[str, Any], workdir: Path, store: str)
             "salary": {"amount": "91000.00", "currency": "USD"},
         },
     ]
+    start = date.fromisoformat(anchor)
+
+    def earlier(days: int) -> str:
+        # Everyone generated has worked at least 1.5 years by the anchor: still employed.
+        return (start - timedelta(days=days)).isoformat()
+
+    def readiness_on(ext: str, code: str, days: int) -> tuple[str, str, None]:
+        method, path, body = readiness(ext, code)
+        return (method, f"{path}&as_of={earlier(days)}", body)
+
+    codes = sorted(pos)
+    probes = {
+        size: [
+            (ext, code) for ext, code, _ in manifest["people"] if ext.startswith(f"PROBE-{size}-")
+        ]
+        for size in (small, large)
+    }
     lists: dict[str, list[tuple[str, str, str | None]]] = {
+        "healthz": [("GET", "/healthz", None)],
+        "position": [("GET", f"/v1/positions/{pid}", None) for pid in pos.values()],
+        # Warm: every line is read once before the run (`prime`): the history is unchanged
+        # since, so the stored answer under the same tag answers.
         "readiness": [readiness(ext, code) for ext, code, _ in active],
+        # Cold: every line a different (person, as_of) pair, never read before (no warm-up
+        # pass, far more lines than a run sends): no stored answer can serve it.
+        "readiness_cold": [
+            readiness_on(ext, code, days)
+            for days in range(1, COLD_DAYS + 1)
+            for ext, code, _ in active
+        ],
         "comparisons": [
             (
                 "GET",
@@ -108,19 +143,31 @@ def request_files(org: Any, manifest: dict[str, Any], workdir: Path, store: str)
             )
             for ext, code, _ in active
         ],
+        # Cold: every line another (person, target) pair, never read before.
+        "comparisons_cold": [
+            (
+                "GET",
+                f"/v1/comparisons?from_position_id={pos[code]}"
+                f"&to_position_id={pos[codes[(n + shift) % len(codes)]]}&employee_id={emp[ext]}",
+                None,
+            )
+            for shift in range(1, len(codes))
+            for n, (ext, code, _) in enumerate(active)
+        ],
         "events_get": [
             ("GET", f"/v1/employees/{emp[ext]}/events?limit=50", None) for ext, _, _ in regular
         ],
         "candidates": [("GET", f"/v1/positions/{pid}/candidates", None) for pid in pos.values()],
+        # Cold too (another as_of each line), so the history's length is what is measured.
         "probe_small": [
-            readiness(ext, code)
-            for ext, code, _ in manifest["people"]
-            if ext.startswith(f"PROBE-{small}-")
+            readiness_on(ext, code, days)
+            for days in range(PROBE_DAYS)
+            for ext, code in probes[small]
         ],
         "probe_large": [
-            readiness(ext, code)
-            for ext, code, _ in manifest["people"]
-            if ext.startswith(f"PROBE-{large}-")
+            readiness_on(ext, code, days)
+            for days in range(PROBE_DAYS)
+            for ext, code in probes[large]
         ],
         "events_post_8": [
             (
@@ -144,13 +191,22 @@ def endpoints(manifest: dict[str, Any], connections: int) -> list[tuple[str, str
     small, large = manifest["probe_sizes"]
     people = f"{manifest['employees']:,}"
     return [
-        ("readiness", "GET readiness (with a target position)", connections),
-        ("comparisons", "GET comparisons (with an employee)", connections),
+        ("healthz", "GET /healthz (no key, no database)", connections),
+        ("position", "GET /v1/positions/{id} (key, one primary-key read)", connections),
+        ("readiness", f"GET readiness, warm {CACHED} (with a target position)", connections),
+        ("readiness_cold", "GET readiness, cold (another person and as_of each)", connections),
+        ("readiness_304", f"GET readiness with If-None-Match matching: 304 {CACHED}", connections),
+        ("comparisons", f"GET comparisons with an employee, warm {CACHED}", connections),
+        (
+            "comparisons_cold",
+            "GET comparisons with an employee, cold (another pair each)",
+            connections,
+        ),
         ("events_get", "GET events (one page of 50)", connections),
         ("candidates", f"GET candidates for a position ({people} employees)", 1),
         *fairness.endpoints(people),
-        ("probe_small", f"GET readiness, {small}-event people", connections),
-        ("probe_large", f"GET readiness, {large:,}-event people", connections),
+        ("probe_small", f"GET readiness, {small}-event people, cold", connections),
+        ("probe_large", f"GET readiness, {large:,}-event people, cold", connections),
         # Last: they add events, which the reads above should not see. Below the service's
         # thread pool (15 threads) first, then at the fixed connection count.
         ("events_post_8", "POST events (record one), 8 connections", min(8, connections)),
@@ -206,7 +262,16 @@ def measure_store(
             log(f"{store}: warming up")
             load(None, 1, args.connections)
             for key, _, conns in plan:
-                load(key, 1, conns)
+                if key not in COLD and key in files:
+                    load(key, 1, conns)
+        # Warm means warm: every line of the warm lists read once, and their tags kept for
+        # the If-None-Match run.
+        tags = prime(service.url, files["readiness"], org.key)
+        prime(service.url, files["comparisons"], org.key)
+        files["readiness_304"] = loadgen.write_requests(
+            workdir / f"requests-{store}-readiness_304.txt",
+            [(m, p, None, tags[p]) for m, p in loadgen.read_requests(files["readiness"])],
+        )
         previous = load(None, args.duration, args.connections)
         result.ceiling_runs.append(previous)
         for number, (key, label, conns) in enumerate(plan):
@@ -235,7 +300,15 @@ def measure_store(
             previous = following
         if args.profile:
             # Candidates last: its slow requests outlive wrk's run and would leak into the next.
-            for key in ("readiness", "comparisons", "events_post", "probe_large", "candidates"):
+            for key in (
+                "position",
+                "readiness",
+                "readiness_cold",
+                "comparisons_cold",
+                "events_post",
+                "probe_large",
+                "candidates",
+            ):
                 result.profiles[key] = profile_endpoint(
                     service, key, files[key], org.key, workdir, store, args
                 )
@@ -258,6 +331,21 @@ def measure_store(
     drop_database(store, url)
     measure_imports(store, manifest, workdir, args, result)
     return result
+
+
+def prime(base_url: str, requests: Path, api_key: str) -> dict[str, str]:
+    """GET every line of a request file once; return each path's ETag."""
+    import httpx
+
+    tags = {}
+    headers = {"Authorization": f"Bearer {api_key}"}
+    with httpx.Client(base_url=base_url, headers=headers, timeout=60) as client:
+        for method, path in loadgen.read_requests(requests):
+            response = client.request(method, path)
+            if response.status_code != 200:
+                raise RuntimeError(f"{method} {path}: {response.status_code} {response.text}")
+            tags[path] = response.headers.get("etag", "")
+    return tags
 
 
 def time_one(base_url: str, requests: Path, api_key: str) -> float:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from app.routing import ApiRoute
+from app.routing import ApiRoute, conditional_get
 from app.schemas.common import Problem
 from app.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -22,6 +22,9 @@ _DESCRIPTIONS = {
     422: "Well-formed request with bad fields; `errors` names each one.",
     503: "The database is unreachable; retry after `Retry-After` seconds.",
 }
+
+
+__all__ = ["conditional_get", "problems", "router"]
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

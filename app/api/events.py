@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, problems, router
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, conditional_get, problems, router
 from app.api.presenters import event_public
 from app.auth import Reader, Writer
 from app.db import SessionDep
@@ -93,6 +93,7 @@ def list_events(
     summary="Get one event",
     responses=problems(403, 404),
 )
+@conditional_get(by_content=True)
 def get_event(
     employee_id: str, event_id: str, principal: Reader, session: SessionDep
 ) -> EventPublic:

@@ -12,6 +12,7 @@ from app.api.common import problems, router
 from app.auth import Writer
 from app.db import get_database
 from app.errors import UnsupportedMediaType
+from app.routing import keep_claimed
 from app.schemas.imports import ImportError_, ImportReport
 from app.services import idempotency
 from app.services.imports import Importer, LineSplitter
@@ -72,11 +73,13 @@ async def import_events(request: Request, principal: Writer, response: Response)
         async for chunk in request.stream():
             digest.update(chunk)
             spool.write(chunk)
+        lease = request.app.state.settings.idempotency_lease_seconds
         replay = await run_in_threadpool(
             idempotency.claim_fingerprint,
             get_database(),
             claim=claim,
             fingerprint=digest.hexdigest(),
+            lease_seconds=lease,
         )
         if replay is not None:
             response.headers["Idempotent-Replayed"] = "true"
@@ -84,7 +87,8 @@ async def import_events(request: Request, principal: Writer, response: Response)
         # The route wrapper stores the report for replay (or frees the key on a 5xx).
         request.state.idempotency_claim = claim
         spool.seek(0)
-        await _stream_into(importer, _chunks(spool))
+        async with keep_claimed(claim, lease):  # a retry meanwhile is a 409, however long
+            await _stream_into(importer, _chunks(spool))
     return _report(importer)
 
 

@@ -1,10 +1,12 @@
 """Comparison of two positions and promotion readiness of one person."""
 
-from typing import Annotated, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Query
+from fastapi import Header, Query, Response
+from pydantic import BaseModel
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, problems, router
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, conditional_get, problems, router
 from app.api.presenters import (
     candidate_out,
     comparison_public,
@@ -14,16 +16,51 @@ from app.api.presenters import (
 from app.auth import Reader
 from app.db import SessionDep
 from app.domain.readiness import Band
+from app.routing import not_modified
+from app.routing.conditional import matches
 from app.schemas.common import Day, Page
 from app.schemas.comparisons import ComparisonPublic
 from app.schemas.readiness import CandidateOut, PathOut, ReadinessPublic
 from app.services import candidates, comparisons, paths, readiness
+from app.services.answers import ANSWERS, tag_of
+from app.services.catalog import Catalog, with_history
+from app.services.employees import today
 from app.services.pagination import cursor_int, decode_cursor, encode_cursor
 
 api = router("", "insights")
 T = TypeVar("T")
 
 Id = Annotated[str, Query(max_length=100)]
+# Read by the route, documented by the 304 answer it can give.
+IfNoneMatch = Annotated[str | None, Header(include_in_schema=False)]
+
+
+def _answer(
+    session: SessionDep,
+    organization_id: str,
+    *,
+    employee_id: str | None,
+    inputs: tuple[Any, ...],
+    if_none_match: str | None,
+    build: Callable[[tuple[Catalog, int | None]], BaseModel],
+) -> Response:
+    """Answer from the versions read first: a 304 when the caller holds the tag, the stored
+    bytes when this process built that answer before, else `build()` (stored under the tag).
+
+    Without the person (no such employee), `build` runs and raises its own 404.
+    """
+    read = catalog, history = with_history(session, organization_id, employee_id)
+    if employee_id is not None and history is None:
+        build(read)
+    tag = tag_of(catalog.version, history, *inputs)
+    if matches(if_none_match, tag):
+        return not_modified(tag)
+    body = ANSWERS.get(organization_id, tag)
+    if body is None:
+        model = build(read)
+        body = model.__pydantic_serializer__.to_json(model, by_alias=True)
+        ANSWERS.put(organization_id, tag, body)
+    return Response(body, media_type="application/json", headers={"ETag": tag})
 
 
 @api.get(
@@ -32,21 +69,35 @@ Id = Annotated[str, Query(max_length=100)]
     summary="Classify a move A -> B (promotion, lateral, demotion), optionally for a person",
     responses=problems(403, 404, 422),
 )
+@conditional_get
 def compare_positions(
     from_position_id: Id,
     to_position_id: Id,
     principal: Reader,
     session: SessionDep,
     employee_id: Annotated[str | None, Query(max_length=100)] = None,
-) -> ComparisonPublic:
-    result = comparisons.compare(
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    def build(read: tuple[Catalog, int | None]) -> ComparisonPublic:
+        result = comparisons.compare(
+            session,
+            principal.organization_id,
+            from_position_id=from_position_id,
+            to_position_id=to_position_id,
+            employee_id=employee_id,
+            read=read,
+        )
+        return comparison_public(result)
+
+    day = today() if employee_id is not None else None
+    return _answer(
         session,
         principal.organization_id,
-        from_position_id=from_position_id,
-        to_position_id=to_position_id,
         employee_id=employee_id,
+        inputs=("comparison", from_position_id, to_position_id, employee_id, day),
+        if_none_match=if_none_match,
+        build=build,
     )
-    return comparison_public(result)
 
 
 @api.get(
@@ -55,6 +106,7 @@ def compare_positions(
     summary="Promotion readiness (0-100) with evidence, gaps and next steps",
     responses=problems(403, 404, 422),
 )
+@conditional_get
 def get_readiness(
     employee_id: str,
     principal: Reader,
@@ -65,15 +117,29 @@ def get_readiness(
     as_of: Annotated[
         Day | None, Query(description="Score as of this day; today (UTC) if omitted.")
     ] = None,
-) -> ReadinessPublic:
-    result = readiness.readiness(
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    day = as_of or today()
+
+    def build(read: tuple[Catalog, int | None]) -> ReadinessPublic:
+        result = readiness.readiness(
+            session,
+            principal.organization_id,
+            employee_id,
+            target_position_id=target_position_id,
+            as_of=day,
+            read=read,
+        )
+        return readiness_public(result)
+
+    return _answer(
         session,
         principal.organization_id,
-        employee_id,
-        target_position_id=target_position_id,
-        as_of=as_of,
+        employee_id=employee_id,
+        inputs=("readiness", employee_id, target_position_id, day),
+        if_none_match=if_none_match,
+        build=build,
     )
-    return readiness_public(result)
 
 
 def _offset(cursor: str | None) -> int:
@@ -96,6 +162,7 @@ def _page(items: list[T], limit: int, cursor: str | None) -> tuple[list[T], str 
     summary="Succession slate: active employees ranked by readiness for a position",
     responses=problems(403, 404, 422),
 )
+@conditional_get(by_content=True)
 def list_candidates(
     position_id: str,
     principal: Reader,

@@ -1,6 +1,6 @@
 """The organization's scoring policy, versioned."""
 
-from app.api.common import problems, router
+from app.api.common import conditional_get, problems, router
 from app.api.presenters import policy_public
 from app.auth import Admin, Reader
 from app.db import SessionDep
@@ -17,6 +17,7 @@ api = router("/scoring-policy", "scoring-policy")
     summary="The scoring policy in force",
     responses=problems(403),
 )
+@conditional_get(by_content=True)
 def get_policy(principal: Reader, session: SessionDep) -> PolicyPublic:
     return policy_public(service.current_policy(session, principal.organization_id))
 
@@ -37,6 +38,7 @@ def put_policy(body: PolicyBody, principal: Admin, session: SessionDep) -> Polic
     summary="One version of the scoring policy",
     responses=problems(403, 404),
 )
+@conditional_get(by_content=True)
 def get_policy_version(version: str, principal: Reader, session: SessionDep) -> PolicyPublic:
     if not (version.isascii() and version.isdigit()) or len(version) > 9:
         raise NotFound(f"No scoring policy version {version!r} in this organization.")

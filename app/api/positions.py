@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Header, Response
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, problems, router
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, conditional_get, problems, router
 from app.api.presenters import position_public
 from app.auth import Reader, Writer
 from app.db import SessionDep
@@ -61,10 +61,11 @@ def list_positions(
     summary="Get a position",
     responses=problems(403, 404),
 )
+@conditional_get
 def get_position(
     position_id: str, principal: Reader, session: SessionDep, response: Response
 ) -> PositionPublic:
-    position = service.get_position(session, principal.organization_id, position_id)
+    position = service.read_position(session, principal.organization_id, position_id)
     return _tagged(response, position_public(position))
 
 

@@ -35,13 +35,14 @@ def requirement_out(req: Requirement) -> RequirementOut:
     return RequirementOut(kind=req.kind, name=req.name, mandatory=req.mandatory)
 
 
-def position_summary(p: Position | PositionFacts) -> PositionSummary:
+def position_summary(p: Position | PositionFacts | Row[Any]) -> PositionSummary:
     return PositionSummary(
         id=p.id, code=p.code, title=p.title, family=p.family, track=p.track, level=p.level
     )
 
 
-def position_public(p: Position) -> PositionPublic:
+def position_public(p: Position | Row[Any]) -> PositionPublic:
+    """Present a stored position: an ORM object or a row of the table."""
     band = pay_band(p)
     return PositionPublic(
         **position_summary(p).model_dump(),

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, literal, select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from app.domain.mobility import PositionFacts
@@ -56,10 +56,11 @@ class Catalog:
 _cache: OrderedDict[str, Catalog] = OrderedDict()
 _lock = threading.Lock()
 
-# One statement answers "which version" and "does this person exist" together.
+# One statement answers "which version" and "which history of this person" together: the
+# person's `event_seq` moves on every record, import and void (None: no such person).
 _VERSION = select(
     Organization.catalog_version,
-    select(literal(1))
+    select(Employee.event_seq)
     .where(
         Employee.organization_id == Organization.id,
         Employee.id == bindparam("employee_id"),
@@ -86,6 +87,15 @@ def with_person(
 ) -> tuple[Catalog, bool]:
     """Return the organization's catalog, and whether the person exists (read in the same
     statement as the version; False when `employee_id` is None)."""
+    catalog, history_version = with_history(session, organization_id, employee_id)
+    return catalog, history_version is not None
+
+
+def with_history(
+    session: Session, organization_id: str, employee_id: str | None
+) -> tuple[Catalog, int | None]:
+    """Return the organization's catalog and the person's history version, read in one
+    statement (None when there is no such person, or `employee_id` is None)."""
     row: Any = (
         session.connection()
         .execute(_VERSION, {"organization_id": organization_id, "employee_id": employee_id or ""})
@@ -93,7 +103,8 @@ def with_person(
     )
     if row is None:
         raise NotFound("No such organization.")
-    version, person = str(row[0]), row[1] is not None and employee_id is not None
+    version = str(row[0])
+    person = None if row[1] is None or employee_id is None else int(row[1])
     cached = _cache.get(organization_id)
     if cached is not None and cached.version == version:
         return cached, person

@@ -26,7 +26,7 @@ from app.domain.values import KIND_FOR_EVENT_TYPE
 from app.errors import NotFound, ValidationFailed
 from app.models import CareerEvent
 from app.services import history
-from app.services.catalog import with_person
+from app.services.catalog import Catalog, with_person
 from app.services.employees import today
 
 # Built once: the person's state events (what they hold, their pay) and their development
@@ -59,13 +59,18 @@ def compare(
     from_position_id: str,
     to_position_id: str,
     employee_id: str | None,
+    read: tuple[Catalog, int | None] | None = None,
 ) -> ComparisonResult:
     """Return the comparison of a move; 404 on unknown IDs, 422 on a currency mismatch.
 
     One statement without a person (the organization's catalog version: positions come from the
-    per-process catalog), two with one (and the person's events).
+    per-process catalog), two with one (and the person's events). `read`: what
+    `catalog.with_history` returned in this session already (one statement fewer).
     """
-    catalog, person = with_person(session, organization_id, employee_id)
+    if read is None:
+        catalog, person = with_person(session, organization_id, employee_id)
+    else:
+        catalog, person = read[0], read[1] is not None
     source = catalog.position(from_position_id)
     target = catalog.position(to_position_id)
     try:

@@ -309,6 +309,8 @@ def void_event(
     )
     if voided.rowcount == 0:
         raise Conflict(f"Event {event_id!r} was voided already; its reason: {event.void_reason!r}.")
+    # Moves the person's history version: answers cached from the history are keyed on it.
+    _next_seq(session, organization_id, employee_id)
     session.refresh(event)
     if EventType(event.type) in history.STATE_TYPES:
         history.store_classifications(session, organization_id, employee_id)

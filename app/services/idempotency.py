@@ -2,13 +2,18 @@
 
 A key is claimed in its own short transaction, so a concurrent retry sees it in flight (409).
 The stored response is written in the same transaction as the request's own work, so a
-replay never promises something that was not committed. A claim whose request died is
-released by the wrapper, or taken over once it is older than `STALE_AFTER`.
+replay never promises something that was not committed.
 
 A claim names the person its path names from the start, so an erasure that runs while the
 request is in flight deletes the claim too, and a replay can never hand back what the
 erasure removed. Expired records are purged per organization, at most once a minute per
 process, when the organization next claims a key.
+
+An in-flight claim is a lease: its `expires_at` is a short while ahead (`lease_seconds`),
+and the request holding it renews it while it runs (`renew`, called by the request wrapper
+every third of the lease). A claim whose request failed is released by the wrapper; one
+whose process died stops being renewed and is taken over once its lease runs out. A live
+request's claim never runs out, however long it works: a retry meanwhile is a 409.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -29,7 +34,7 @@ from app.errors import IdempotencyInFlight, IdempotencyKeyReused, ValidationFail
 from app.models import IdempotencyRecord, utcnow
 
 MAX_KEY_LENGTH = 255
-STALE_AFTER = timedelta(seconds=60)
+LEASE_SECONDS = 60.0
 PURGE_EVERY_SECONDS = 60.0
 REPLAYED_HEADERS = ("content-type", "location", "etag")
 
@@ -75,12 +80,16 @@ def check_key(key: str) -> str:
     return key
 
 
-def claim(db: Database, *, claim: Claim, body: bytes) -> Replay | None:
+def claim(
+    db: Database, *, claim: Claim, body: bytes, lease_seconds: float = LEASE_SECONDS
+) -> Replay | None:
     """Claim the key for this request, or return the stored response to replay.
 
     Raises 409 while the first request is in flight and 422 when the body differs.
     """
-    return claim_fingerprint(db, claim=claim, fingerprint=body_fingerprint(body))
+    return claim_fingerprint(
+        db, claim=claim, fingerprint=body_fingerprint(body), lease_seconds=lease_seconds
+    )
 
 
 class _Purges:
@@ -121,7 +130,9 @@ def purge_expired(db: Database, organization_id: str) -> int:
         return int(result.rowcount or 0)
 
 
-def claim_fingerprint(db: Database, *, claim: Claim, fingerprint: str) -> Replay | None:
+def claim_fingerprint(
+    db: Database, *, claim: Claim, fingerprint: str, lease_seconds: float = LEASE_SECONDS
+) -> Replay | None:
     """Claim the key for a request whose body hashes to `fingerprint` (see `claim`)."""
     if PURGES.due(claim.organization_id):
         purge_expired(db, claim.organization_id)
@@ -131,9 +142,8 @@ def claim_fingerprint(db: Database, *, claim: Claim, fingerprint: str) -> Replay
         with db.transaction() as session:
             record = session.get(IdempotencyRecord, pk)
             if record is not None:
-                expired = record.expires_at <= now
-                stale = record.state == "in_flight" and record.created_at <= now - STALE_AFTER
-                if expired or stale:
+                # Done: kept for its hours. In flight: its lease, renewed while it lives.
+                if record.expires_at <= now:
                     session.delete(record)
                     record = None
             if record is not None:
@@ -165,7 +175,7 @@ def claim_fingerprint(db: Database, *, claim: Claim, fingerprint: str) -> Replay
                         state="in_flight",
                         employee_id=claim.employee_id,
                         created_at=now,
-                        expires_at=now + timedelta(hours=24),
+                        expires_at=now + timedelta(seconds=lease_seconds),
                     )
                 )
             return None
@@ -202,6 +212,23 @@ def complete(
     record.expires_at = now + timedelta(hours=ttl_hours)
     session.add(record)
     session.flush()
+
+
+def renew(db: Database, *, claim: Claim, lease_seconds: float) -> bool:
+    """Extend an in-flight claim's lease from now; False when it is no longer in flight."""
+    with db.transaction() as session:
+        result = session.execute(
+            update(IdempotencyRecord)
+            .where(
+                IdempotencyRecord.organization_id == claim.organization_id,
+                IdempotencyRecord.method == claim.method,
+                IdempotencyRecord.path == claim.path,
+                IdempotencyRecord.key == claim.key,
+                IdempotencyRecord.state == "in_flight",
+            )
+            .values(expires_at=utcnow() + timedelta(seconds=lease_seconds))
+        )
+        return bool(getattr(result, "rowcount", 0))
 
 
 def release(db: Database, *, claim: Claim) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -64,7 +64,7 @@ def _requirements(items: list[Any]) -> list[dict[str, Any]]:
     return [{"kind": r.kind.value, "name": r.name, "mandatory": r.mandatory} for r in items]
 
 
-def pay_band(position: Position) -> PayBand | None:
+def pay_band(position: Position | Row[Any]) -> PayBand | None:
     """Return the position's band, or None when it has none."""
     if position.pay_currency is None:
         return None
@@ -76,7 +76,7 @@ def pay_band(position: Position) -> PayBand | None:
     )
 
 
-def requirements_of(position: Position) -> tuple[Requirement, ...]:
+def requirements_of(position: Position | Row[Any]) -> tuple[Requirement, ...]:
     """Return the position's requirements as domain values."""
     return tuple(
         Requirement(RequirementKind(r["kind"]), r["name"], bool(r.get("mandatory", True)))
@@ -135,6 +135,22 @@ def create_position(session: Session, organization_id: str, data: PositionCreate
         raise Conflict(f"A position with code {data.code!r} already exists.") from exc
     revisions.touch(session, organization_id)
     return position
+
+
+_ROW = select(*Position.__table__.columns).where(
+    Position.organization_id == bindparam("organization_id"),
+    Position.id == bindparam("position_id"),
+)
+
+
+def read_position(session: Session, organization_id: str, position_id: str) -> Row[Any]:
+    """Return the position as a row of its table (not an ORM object: a read needs no
+    identity map), or raise 404."""
+    params = {"organization_id": organization_id, "position_id": position_id}
+    row: Any = session.connection().execute(_ROW, params).first()
+    if row is None:
+        raise NotFound(f"No position {position_id!r} in this organization.")
+    return row
 
 
 def get_position(

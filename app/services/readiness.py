@@ -33,7 +33,7 @@ from app.domain.values import KIND_FOR_EVENT_TYPE
 from app.errors import NotFound, ValidationFailed
 from app.models import CareerEvent
 from app.services import history
-from app.services.catalog import with_person
+from app.services.catalog import Catalog, with_person
 from app.services.employees import today
 
 _EVIDENCE_TYPES = [
@@ -83,14 +83,19 @@ def readiness(
     *,
     target_position_id: str | None,
     as_of: date | None,
+    read: tuple[Catalog, int | None] | None = None,
 ) -> ReadinessResult:
     """Return the person's readiness for the target (one level up when none) as of a day.
 
     Two statements whatever the history's length: the organization's catalog version
     (with the person's existence), then the person's events; positions and policy come
-    from the per-process catalog.
+    from the per-process catalog. `read`: what `catalog.with_history` returned in this
+    session already (then one statement).
     """
-    catalog, person = with_person(session, organization_id, employee_id)
+    if read is None:
+        catalog, person = with_person(session, organization_id, employee_id)
+    else:
+        catalog, person = read[0], read[1] is not None
     if not person:
         raise NotFound(f"No employee {employee_id!r} in this organization.")
     target_position = catalog.position(target_position_id) if target_position_id else None

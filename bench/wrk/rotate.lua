@@ -1,4 +1,5 @@
--- Rotates through a list of requests, one per line of a file: METHOD<TAB>PATH[<TAB>BODY].
+-- Rotates through a list of requests, one per line of a file:
+-- METHOD<TAB>PATH[<TAB>BODY[<TAB>IF-NONE-MATCH]].
 -- Usage: wrk -s bench/wrk/rotate.lua URL -- FILE [BEARER_KEY]
 -- Each connection's thread starts at its own offset, so 32 connections touch 32 people
 -- at once rather than the same one.
@@ -13,10 +14,13 @@ function init(args)
     error("rotate.lua needs the request file: wrk -s rotate.lua URL -- FILE [KEY]")
   end
   for line in io.lines(file) do
-    local method, path, body = line:match("^(%u+)\t([^\t]+)\t?(.*)$")
+    local method, path, rest = line:match("^(%u+)\t([^\t]+)\t?(.*)$")
     if method ~= nil then
+      local body, tag = rest:match("^([^\t]*)\t(.*)$")
+      if body == nil then body = rest end
       if body == "" then body = nil end
-      requests[#requests + 1] = { method, path, body }
+      if tag == "" then tag = nil end
+      requests[#requests + 1] = { method, path, body, tag }
     end
   end
   if #requests == 0 then
@@ -32,5 +36,11 @@ end
 function request()
   counter = counter + 1
   local r = requests[(counter % #requests) + 1]
+  if r[4] ~= nil then
+    local tagged = {}
+    for k, v in pairs(headers) do tagged[k] = v end
+    tagged["If-None-Match"] = r[4]
+    return wrk.format(r[1], r[2], tagged, r[3])
+  end
   return wrk.format(r[1], r[2], headers, r[3])
 end

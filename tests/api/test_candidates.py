@@ -456,11 +456,13 @@ def test_a_varied_organization_ranks_exactly_as_each_readiness(api: TestClient) 
     record(api, e, "hire", "2024-02-01", position_id=c)
     record(api, e, "training_completed", "2024-06-01", name="  leadership FUNDAMENTALS ")
 
-    # V-03: the exit is voided after a rehire: the rehire no longer applies, A still does.
+    # V-03: a rehire and then the exit before it are voided (voiding the exit alone would
+    # leave two hires in a row, a 409): A still applies.
     e = people["V-03"]
     record(api, e, "hire", "2018-01-01", position_id=a)
     leaving = record(api, e, "exit", "2021-01-01")
-    record(api, e, "hire", "2022-01-01", position_id=b)
+    rehire = record(api, e, "hire", "2022-01-01", position_id=b)
+    void(e, rehire)
     void(e, leaving)
     record(api, e, "initiative", "2021-09-01", name="Ran the rota")
 

@@ -1,7 +1,9 @@
 """DB_CONCURRENCY: how many requests run their database work at once in a process.
 
 Many requests at once in as many threads only pass Python's GIL around (see
-`app.routing.work_gate`); the gate holds the rest back, without a thread, in arrival order.
+`app.routing.gates`); the gate holds the rest back, without a thread, in arrival order.
+Light reads on SQLite run on the event loop, one at a time, and need no gate: the routes
+below are writes, which run in the thread pool on both stores.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 from app.config import Settings, work_concurrency
 from app.db import Database, set_database
 from app.main import create_app
-from app.services import readiness
+from app.services import events
 from app.services.organizations import create_organization
 
 
@@ -33,8 +35,11 @@ def test_the_default_is_two_on_sqlite_and_four_on_postgresql() -> None:
     assert work_concurrency(chosen) == 7
 
 
+REVIEW = {"type": "performance_review", "occurred_on": "2025-01-10", "rating": 4}
+
+
 class Overlap:
-    """Stands in for the readiness service: records how many calls overlap."""
+    """Stands in for the recording service: records how many calls overlap."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -50,7 +55,7 @@ class Overlap:
         time.sleep(0.05)
         with self.lock:
             self.now -= 1
-        raise readiness.ValidationFailed.one("as_of", "stand-in", "query")
+        raise events.ValidationFailed.one("type", "stand-in")
 
 
 @pytest.fixture
@@ -69,7 +74,7 @@ def test_no_more_than_db_concurrency_routes_do_their_work_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     overlap = Overlap()
-    monkeypatch.setattr(readiness, "readiness", overlap)
+    monkeypatch.setattr(events, "record_event", overlap)
     app = create_app(settings.model_copy(update={"db_concurrency": slots}))
     set_database(database)
 
@@ -78,7 +83,10 @@ def test_no_more_than_db_concurrency_routes_do_their_work_at_once(
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             headers = {"Authorization": f"Bearer {key}"}
             return await asyncio.gather(
-                *(client.get(f"/v1/employees/e{i}/readiness", headers=headers) for i in range(8))
+                *(
+                    client.post(f"/v1/employees/e{i}/events", headers=headers, json=REVIEW)
+                    for i in range(8)
+                )
             )
 
     responses = asyncio.run(burst())

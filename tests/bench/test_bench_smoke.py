@@ -169,8 +169,13 @@ def test_tiny_benchmark_produces_every_row_without_errors(tmp_path: Path) -> Non
     (store,) = data["results"]
     keys = [m["key"] for m in store["measured"]]
     assert keys == [
+        "healthz",
+        "position",
         "readiness",
+        "readiness_cold",
+        "readiness_304",
         "comparisons",
+        "comparisons_cold",
         "events_get",
         "candidates",
         "fairness_readiness",
@@ -193,4 +198,4 @@ def test_tiny_benchmark_produces_every_row_without_errors(tmp_path: Path) -> Non
     assert [i["label"] for i in store["imports"]] == ["first 1 people", "whole history"]
     assert all(i["processed"] > 0 for i in store["imports"])
     targets = {v["target"] for v in store["verdicts"]}
-    assert len(targets) == 11, targets
+    assert len(targets) == 16, targets

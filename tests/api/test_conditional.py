@@ -1,0 +1,139 @@
+"""Conditional GET: tagged answers, 304 for a caller that holds the tag, and a new tag (and
+a fresh answer) the moment anything the answer depends on changes: the person's history
+(record, void), the catalog (a position), the inputs (day, target).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.services.answers import ANSWERS
+
+HIRE_ON = "2023-01-02"
+
+
+def _position(api: TestClient, code: str, level: int, **fields: Any) -> str:
+    body = {
+        "code": code,
+        "title": f"Title {code}",
+        "family": "Nursing",
+        "track": "individual",
+        "level": level,
+        "pay_band": {"currency": "USD", "min": 50000 * level, "max": 70000 * level},
+        **fields,
+    }
+    response = api.post("/v1/positions", json=body)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+@pytest.fixture
+def world(api: TestClient) -> dict[str, str]:
+    held = _position(api, "RN", 3)
+    target = _position(api, "RN-LEAD", 4, requirements=[{"kind": "skill", "name": "Triage"}])
+    person = api.post("/v1/employees", json={"external_id": "E-1"}).json()["id"]
+    hire = {
+        "type": "hire",
+        "occurred_on": HIRE_ON,
+        "position_id": held,
+        "salary": {"amount": "160000.00", "currency": "USD"},
+    }
+    assert api.post(f"/v1/employees/{person}/events", json=hire).status_code == 201
+    return {"held": held, "target": target, "person": person}
+
+
+def _paths(w: dict[str, str]) -> dict[str, str]:
+    return {
+        "readiness": f"/v1/employees/{w['person']}/readiness?target_position_id={w['target']}",
+        "comparison": f"/v1/comparisons?from_position_id={w['held']}"
+        f"&to_position_id={w['target']}&employee_id={w['person']}",
+    }
+
+
+def _revalidate(api: TestClient, path: str) -> tuple[str, Any]:
+    """GET, then GET with the tag: assert the 304; return the tag and the 200's body."""
+    first = api.get(path)
+    assert first.status_code == 200, first.text
+    tag = first.headers["etag"]
+    again = api.get(path, headers={"If-None-Match": tag})
+    assert again.status_code == 304
+    assert again.content == b"" and again.headers["etag"] == tag
+    return tag, first.json()
+
+
+@pytest.mark.parametrize("which", ["readiness", "comparison"])
+def test_history_answers_are_304_until_the_history_changes(
+    api: TestClient, world: dict[str, str], which: str
+) -> None:
+    path = _paths(world)[which]
+    tag, before = _revalidate(api, path)
+
+    skill = {"type": "skill_acquired", "occurred_on": "2024-05-01", "name": "Triage"}
+    recorded = api.post(f"/v1/employees/{world['person']}/events", json=skill)
+    assert recorded.status_code == 201
+    after_record = api.get(path, headers={"If-None-Match": tag})
+    assert after_record.status_code == 200 and after_record.headers["etag"] != tag
+    assert after_record.json() != before
+
+    voided = api.request(
+        "DELETE",
+        f"/v1/employees/{world['person']}/events/{recorded.json()['id']}",
+        params={"reason": "entered by mistake"},
+    )
+    assert voided.status_code == 200, voided.text
+    after_void = api.get(path, headers={"If-None-Match": after_record.headers["etag"]})
+    assert after_void.status_code == 200
+    assert after_void.json() == before  # the same history as before, answered afresh
+
+
+def test_a_catalog_change_or_other_inputs_give_another_tag(
+    api: TestClient, world: dict[str, str]
+) -> None:
+    path = _paths(world)["readiness"]
+    tag, _ = _revalidate(api, path)
+
+    other_day = api.get(f"{path}&as_of=2025-01-01", headers={"If-None-Match": tag})
+    assert other_day.status_code == 200 and other_day.headers["etag"] != tag
+
+    changed = api.patch(f"/v1/positions/{world['target']}", json={"min_months_in_role": 60})
+    assert changed.status_code == 200, changed.text
+    after = api.get(path, headers={"If-None-Match": tag})
+    assert after.status_code == 200 and after.headers["etag"] != tag
+
+
+def test_a_stored_answer_is_the_answer_built_afresh(api: TestClient, world: dict[str, str]) -> None:
+    for path in _paths(world).values():
+        stored = api.get(path)
+        ANSWERS.clear()
+        fresh = api.get(path)
+        assert stored.content == fresh.content
+        assert stored.headers["etag"] == fresh.headers["etag"]
+
+
+def test_single_resources_and_the_slate_answer_304(api: TestClient, world: dict[str, str]) -> None:
+    position = f"/v1/positions/{world['target']}"
+    tag, _ = _revalidate(api, position)
+    assert tag == '"1"'
+    events = api.get(f"/v1/employees/{world['person']}/events").json()["items"]
+    event = f"/v1/employees/{world['person']}/events/{events[0]['id']}"
+    _revalidate(api, event)
+    _revalidate(api, "/v1/scoring-policy")
+    _revalidate(api, f"/v1/positions/{world['target']}/candidates")
+
+    assert api.patch(position, json={"title": "Lead Nurse"}).status_code == 200
+    renamed = api.get(position, headers={"If-None-Match": tag})
+    assert renamed.status_code == 200 and renamed.headers["etag"] == '"2"'
+
+
+def test_an_employees_record_version_is_never_taken_for_the_whole_answer(
+    api: TestClient, world: dict[str, str]
+) -> None:
+    """An employee's ETag versions the record (for If-Match); the answer also shows what the
+    history derives, so holding that tag never earns a 304."""
+    path = f"/v1/employees/{world['person']}"
+    first = api.get(path)
+    again = api.get(path, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 200 and again.json() == first.json()
