@@ -202,6 +202,10 @@ def _rows(
                 "name": name,
                 "name_key": fold_name(name) if name is not None else None,
                 "description": line.get("description"),
+                "level": line.get("level"),
+                "expires_on": date.fromisoformat(line["expires_on"])
+                if line.get("expires_on")
+                else None,
                 "classification": None,
                 "voided_at": None,
                 "void_reason": None,

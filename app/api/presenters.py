@@ -32,7 +32,9 @@ from app.services.readiness import ReadinessResult
 
 
 def requirement_out(req: Requirement) -> RequirementOut:
-    return RequirementOut(kind=req.kind, name=req.name, mandatory=req.mandatory)
+    return RequirementOut(
+        kind=req.kind, name=req.name, mandatory=req.mandatory, min_level=req.min_level
+    )
 
 
 def position_summary(p: Position | PositionFacts) -> PositionSummary:
@@ -104,6 +106,8 @@ def event_public(ev: CareerEvent | Row[Any]) -> EventPublic:
         rating=ev.rating,
         name=ev.name,
         description=ev.description,
+        level=(ev.level or 1) if ev.type == "skill_acquired" else None,
+        expires_on=ev.expires_on,
         classification=ev.classification,
         voided_at=ev.voided_at,
         void_reason=ev.void_reason,
