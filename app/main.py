@@ -12,7 +12,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from app import __version__
-from app.api import employees, events, health, imports, insights, policy, positions
+from app.api import (
+    employees,
+    events,
+    health,
+    imports,
+    insights,
+    person_view,
+    policy,
+    positions,
+)
 from app.config import Settings, get_settings
 from app.db import get_database
 from app.docs import install_docs
@@ -108,7 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_handlers(app, retry_after_seconds=settings.retry_after_seconds)
     # Starlette tries routes in order and each try costs: the busiest routers come first
     # (no two routers' paths overlap, so the order changes nothing else).
-    for module in (insights, events, employees, positions, policy, imports):
+    for module in (insights, person_view, events, employees, positions, policy, imports):
         app.include_router(module.api, prefix="/v1")
     app.include_router(health.api, prefix="/v1")
     app.include_router(health.api, include_in_schema=False)

@@ -41,6 +41,19 @@ from app.errors import (
 from app.services import idempotency
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+STORES_NOTHING = "stores_nothing"
+
+
+def stores_nothing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a route that only reads whatever its method (a POST what-if): it runs on a read
+    session, and its `Idempotency-Key` is not claimed, as there is nothing to replay."""
+    setattr(endpoint, STORES_NOTHING, True)
+    return endpoint
+
+
+def _reads_only(methods: set[str], endpoint: Callable[..., Any]) -> bool:
+    return (bool(methods) and methods <= READ_METHODS) or getattr(endpoint, STORES_NOTHING, False)
+
 
 # Threads of the pool that requests inside the gate below may not take all of: /healthz,
 # /metrics and /readyz run outside it.
@@ -337,14 +350,16 @@ class ApiRoute(APIRoute):
                 endpoint,
                 response_model=model,
                 status_code=kwargs.get("status_code"),
-                read_only=bool(methods) and methods <= READ_METHODS,
+                read_only=_reads_only(methods, endpoint),
             )
         super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         inner = super().get_route_handler()
         needed = required_scope(self.dependant)
-        writes = not (self.methods or set()) <= READ_METHODS
+        writes = not (
+            (self.methods or set()) <= READ_METHODS or getattr(self.endpoint, STORES_NOTHING, False)
+        )
         takes_json = self.body_field is not None
 
         async def handler(request: Request) -> Response:
@@ -381,7 +396,8 @@ class ApiRoute(APIRoute):
                         )
                 key = request.headers.get("idempotency-key")
                 # Streamed bodies (imports) dedupe by event key instead.
-                if principal and takes_json and request.method == "POST" and key is not None:
+                claims = takes_json and writes and request.method == "POST"
+                if principal and claims and key is not None:
                     wanted = idempotency.Claim(
                         organization_id=principal.organization_id,
                         method=request.method,
