@@ -1,6 +1,7 @@
 """The benchmark, in one command: `make bench` (or `python -m bench.run`).
 
-1. Generates a synthetic organization (seeded): 50 positions over 5 families and 8 levels,
+1. Generates a synthetic organization (seeded): 50 positions over 5 families and 8 levels
+   (and 150 variants nobody holds, for the 200 positions opportunities rank),
    1,000 employees with 200 events each (`--scale`: 10,000 x 100), and probe people with
    20 and 2,000 events.
 2. For each store, loads it into a fresh database and starts the service exactly as the
@@ -111,7 +112,14 @@ def request_files(org: Any, manifest: dict[str, Any], workdir: Path, store: str)
         "events_get": [
             ("GET", f"/v1/employees/{emp[ext]}/events?limit=50", None) for ext, _, _ in regular
         ],
-        "candidates": [("GET", f"/v1/positions/{pid}/candidates", None) for pid in pos.values()],
+        "candidates": [
+            ("GET", f"/v1/positions/{pos[spec.code]}/candidates", None)
+            for spec in generate.POSITIONS
+        ],
+        "opportunities": [
+            ("GET", f"/v1/employees/{emp[ext]}/opportunities?limit=50", None)
+            for ext, _, _ in active
+        ],
         "probe_small": [
             readiness(ext, code)
             for ext, code, _ in manifest["people"]
@@ -147,6 +155,11 @@ def endpoints(manifest: dict[str, Any], connections: int) -> list[tuple[str, str
         ("comparisons", "GET comparisons (with an employee)", connections),
         ("events_get", "GET events (one page of 50)", connections),
         ("candidates", f"GET candidates for a position ({people} employees)", 1),
+        (
+            "opportunities",
+            f"GET opportunities for a person ({len(generate.ALL_POSITIONS)} positions)",
+            1,
+        ),
         ("probe_small", f"GET readiness, {small}-event people", connections),
         ("probe_large", f"GET readiness, {large:,}-event people", connections),
         # Last: they add events, which the reads above should not see. Below the service's
@@ -231,7 +244,8 @@ def measure_store(
             previous = following
         if args.profile:
             # Candidates last: its slow requests outlive wrk's run and would leak into the next.
-            for key in ("readiness", "comparisons", "events_post", "probe_large", "candidates"):
+            keys = ("readiness", "comparisons", "events_post", "probe_large", "opportunities")
+            for key in (*keys, "candidates"):
                 result.profiles[key] = profile_endpoint(
                     service, key, files[key], org.key, workdir, store, args
                 )
@@ -284,7 +298,7 @@ def profile_endpoint(
     """Sample the service with py-spy while wrk loads one endpoint."""
     exe = loadgen.wrk_path()
     seconds = args.profile_seconds
-    conns = 1 if key == "candidates" else args.connections
+    conns = 1 if key in ("candidates", "opportunities") else args.connections
     load = subprocess.Popen(
         [
             str(exe),
