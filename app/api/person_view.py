@@ -15,7 +15,7 @@ from app.errors import FieldError, ValidationFailed, validation_errors
 from app.routing import stores_nothing
 from app.schemas.common import Day, Page
 from app.schemas.events import EventCreate
-from app.schemas.person_view import OpportunityOut, WhatIfPublic, WhatIfRequest
+from app.schemas.person_view import MoveFilter, OpportunityOut, WhatIfPublic, WhatIfRequest
 from app.services import opportunities, readiness
 
 api = router("/employees/{employee_id}", "insights")
@@ -36,24 +36,16 @@ def list_opportunities(
     as_of: Annotated[
         Day | None, Query(description="Rank as of this day; today (UTC) if omitted.")
     ] = None,
-    move_type: Annotated[
-        MoveType | None, Query(description="Only `promotion`, `lateral` or `demotion` moves.")
-    ] = None,
+    move_type: Annotated[MoveFilter | None, Query(description="Only moves of this kind.")] = None,
     limit: Limit = DEFAULT_PAGE,
     cursor: Cursor = None,
 ) -> Page[OpportunityOut]:
-    if move_type is MoveType.none:
-        raise ValidationFailed.one(
-            "move_type",
-            "use promotion, lateral or demotion (the held position is left out)",
-            "query",
-        )
     items, next_cursor = opportunities.opportunities(
         session,
         principal.organization_id,
         employee_id,
         as_of=as_of,
-        move_type=move_type,
+        move_type=MoveType(move_type) if move_type is not None else None,
         limit=limit,
         cursor=cursor,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, WithJsonSchema
@@ -13,6 +14,14 @@ from app.schemas.positions import RequirementOut
 from app.schemas.readiness import ReadinessPublic
 
 MAX_WHAT_IF_EVENTS = 50
+
+
+class MoveFilter(StrEnum):
+    """The moves opportunities may be filtered to (the position held is never listed)."""
+
+    promotion = "promotion"
+    lateral = "lateral"
+    demotion = "demotion"
 
 
 class OpportunityOut(BaseModel):
