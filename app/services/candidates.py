@@ -206,10 +206,8 @@ def _people_facts(
         params += [name, event_type]
     never = NEVER.isoformat() if holding else NEVER
     for event_type, name in proofs:
-        if event_type == _SKILL:
-            params += [name, event_type]
-        elif event_type == _CERTIFICATION:
-            params += [name, event_type, never]
+        if event_type in _STANDING_SQL:
+            params += [name, event_type, *([never] if event_type == _CERTIFICATION else [])]
     if holding:
         params += HOLDING_TYPES
     params += [organization_id, on, recent]
