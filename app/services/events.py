@@ -43,7 +43,7 @@ def shape_errors(data: EventCreate) -> list[FieldError]:
     return errors
 
 
-def expiry_problem(occurred_on: date, expires_on: date | None) -> str | None:
+def expiry_problem(occurred_on: date | None, expires_on: date | None) -> str | None:
     """Return what is wrong with a certification's expiry date, or None."""
     if expires_on is not None and occurred_on is not None and expires_on <= occurred_on:
         return f"must be after occurred_on ({occurred_on.isoformat()})"
