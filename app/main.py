@@ -21,6 +21,7 @@ from app.api import (
     imports,
     insights,
     keys,
+    person_view,
     policy,
     positions,
 )
@@ -102,6 +103,7 @@ def _problem_content_types(schema: dict[str, Any]) -> dict[str, Any]:
 # The order the OpenAPI document lists paths in (the order routers were first included).
 DOCUMENT_ORDER = (
     insights,
+    person_view,
     events,
     employees,
     positions,
@@ -152,7 +154,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # then the busiest routers (no two routers' paths overlap, so the order changes nothing
     # else). The OpenAPI document lists paths by router, so its order is kept apart below.
     app.include_router(health.api, include_in_schema=False)
-    routers = (insights, positions, events, employees, policy, imports, fairness, assessments, keys)
+    routers = (
+        insights,
+        person_view,
+        positions,
+        events,
+        employees,
+        policy,
+        imports,
+        fairness,
+        assessments,
+        keys,
+    )
     for module in routers:
         app.include_router(module.api, prefix="/v1")
     app.include_router(health.api, prefix="/v1")

@@ -172,6 +172,10 @@ class CareerEvent(SQLModel, table=True):
     name: str | None = Field(default=None, sa_type=String(300))
     # `name` folded for matching requirements: case and surrounding space ignored.
     name_key: str | None = Field(default=None, sa_type=String(300))
+    # `skill_acquired` only: the level 1..5 (NULL, as on skills recorded before levels, is 1).
+    level: int | None = None
+    # `certification_earned` only: the first day it no longer counts (NULL: never expires).
+    expires_on: date | None = None
     description: str | None = Field(default=None, sa_type=Text)
     classification: str | None = Field(default=None, sa_type=String(20))
     voided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

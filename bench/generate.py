@@ -20,7 +20,7 @@ import argparse
 import json
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -116,6 +116,7 @@ class PositionSpec:
     pay_max: int
     requirements: tuple[tuple[str, str, bool], ...]
     min_months_in_role: int | None
+    skill_level: int | None = None  # the min_level of its skill requirements, if any
 
     def create_body(self) -> dict[str, Any]:
         """Return the body of `POST /v1/positions` (also `PositionCreate`) for this position."""
@@ -128,6 +129,7 @@ class PositionSpec:
             "pay_band": {"currency": CURRENCY, "min": self.pay_min, "max": self.pay_max},
             "requirements": [
                 {"kind": kind, "name": name, "mandatory": mandatory}
+                | ({"min_level": self.skill_level} if kind == "skill" and self.skill_level else {})
                 for kind, name, mandatory in self.requirements
             ],
             "min_months_in_role": self.min_months_in_role,
@@ -182,6 +184,28 @@ def build_positions() -> list[PositionSpec]:
 
 
 POSITIONS = build_positions()
+
+
+def build_variants(per_position: int = 3) -> list[PositionSpec]:
+    """Return 150 more positions, three variants of each of the 50 that nobody holds: the
+    same family, level and band, asking for their skill at level 2, 3 or 4 (SPEC 11). With
+    them the organization has the 200 positions the opportunities target is measured on."""
+    out = []
+    for spec in POSITIONS:
+        for n in range(1, per_position + 1):
+            out.append(
+                replace(
+                    spec,
+                    code=f"{spec.code}-V{n}",
+                    title=f"{spec.title} (variant {n})",
+                    skill_level=n + 1,
+                )
+            )
+    return out
+
+
+VARIANTS = build_variants()
+ALL_POSITIONS = POSITIONS + VARIANTS
 BY_CODE = {p.code: p for p in POSITIONS}
 
 

@@ -34,7 +34,7 @@ from app.models import CareerEvent, Employee, Position, utcnow
 from app.schemas.positions import PositionCreate
 from app.services.organizations import create_key_for, create_organization
 from app.services.positions import create_position
-from bench.generate import POSITIONS
+from bench.generate import ALL_POSITIONS
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 BATCH = 5000
@@ -149,15 +149,15 @@ def database_for(url: str) -> Database:
 
 
 def prepare(url: str, name: str) -> Org:
-    """Create an organization, a key that writes and audits, and the 50 positions, as the
-    service does."""
+    """Create an organization, a key that writes and audits, and the 200 positions (the 50
+    people hold and their 150 variants), as the service does."""
     database = database_for(url)
     try:
         with database.transaction() as session:
             org, _admin = create_organization(session, name)
             key = create_key_for(session, name, "write,audit")
             positions = {}
-            for spec in POSITIONS:
+            for spec in ALL_POSITIONS:
                 body = PositionCreate.model_validate(spec.create_body())
                 positions[spec.code] = create_position(session, org.id, body).id
     finally:
@@ -206,6 +206,10 @@ def _rows(
                 "name": name,
                 "name_key": fold_name(name) if name is not None else None,
                 "description": line.get("description"),
+                "level": line.get("level"),
+                "expires_on": date.fromisoformat(line["expires_on"])
+                if line.get("expires_on")
+                else None,
                 "classification": None,
                 "voided_at": None,
                 "void_reason": None,

@@ -265,6 +265,20 @@ def verdicts(result: StoreResult, *, scale: bool) -> list[Verdict]:
             )
         )
 
+    opportunities = result.get("opportunities")
+    if opportunities:
+        met = opportunities.run.p50_ms <= 100 and not opportunities.run.errors
+        out.append(
+            Verdict(
+                "opportunities for a person over 200 positions: p50 ≤ 100 ms @1",
+                store,
+                f"p50 {_ms(opportunities.run.p50_ms)}",
+                met,
+                "" if met else f"{opportunities.run.p50_ms / 100:.1f}x over",
+                "" if met else _why(result, "opportunities"),
+            )
+        )
+
     if isinstance(result.statements, dict) and result.statements:
         counts = sorted(set(result.statements.values()))
         detail = ", ".join(f"{k}: {v}" for k, v in result.statements.items())
@@ -358,10 +372,11 @@ def render(
         f"{shape['probes']} probe people with {shape['probe_small']} and "
         f"{shape['probe_large']:,} events each ({shape['lines']:,} events in all, "
         f"{shape['bytes'] / 1e6:.0f} MB of NDJSON), 50 positions over 5 families and 8 "
-        f"levels; seed {shape['seed']}, anchored on {shape['anchor']}.",
+        "levels held (200 with their variants); "
+        f"seed {shape['seed']}, anchored on {shape['anchor']}.",
         "",
-        f"**Load:** wrk, 1 thread, {options['connections']} connections (candidates and the "
-        "fairness reports: 1, to "
+        f"**Load:** wrk, 1 thread, {options['connections']} connections (candidates, "
+        "opportunities and the fairness reports: 1, to "
         f"read one request's latency), {options['duration']} s a run, loopback; the service "
         "runs as `career-mobility serve` (one uvicorn worker, JSON access log to a file), the "
         "ceiling is a bare FastAPI app with one `async def` endpoint returning a constant "

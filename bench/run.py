@@ -1,6 +1,7 @@
 """The benchmark, in one command: `make bench` (or `python -m bench.run`).
 
-1. Generates a synthetic organization (seeded): 50 positions over 5 families and 8 levels,
+1. Generates a synthetic organization (seeded): 50 positions over 5 families and 8 levels
+   (and 150 variants nobody holds, for the 200 positions opportunities rank),
    1,000 employees with 200 events each (`--scale`: 10,000 x 100), and probe people with
    20 and 2,000 events.
 2. For each store, loads it into a fresh database and starts the service exactly as the
@@ -157,7 +158,14 @@ def request_files(org: Any, manifest: dict[str, Any], workdir: Path, store: str)
         "events_get": [
             ("GET", f"/v1/employees/{emp[ext]}/events?limit=50", None) for ext, _, _ in regular
         ],
-        "candidates": [("GET", f"/v1/positions/{pid}/candidates", None) for pid in pos.values()],
+        "candidates": [
+            ("GET", f"/v1/positions/{pos[spec.code]}/candidates", None)
+            for spec in generate.POSITIONS
+        ],
+        "opportunities": [
+            ("GET", f"/v1/employees/{emp[ext]}/opportunities?limit=50", None)
+            for ext, _, _ in active
+        ],
         # Cold too (another as_of each line), so the history's length is what is measured.
         "probe_small": [
             readiness_on(ext, code, days)
@@ -204,6 +212,11 @@ def endpoints(manifest: dict[str, Any], connections: int) -> list[tuple[str, str
         ),
         ("events_get", "GET events (one page of 50)", connections),
         ("candidates", f"GET candidates for a position ({people} employees)", 1),
+        (
+            "opportunities",
+            f"GET opportunities for a person ({len(generate.ALL_POSITIONS)} positions)",
+            1,
+        ),
         *fairness.endpoints(people),
         ("probe_small", f"GET readiness, {small}-event people, cold", connections),
         ("probe_large", f"GET readiness, {large:,}-event people, cold", connections),
@@ -307,6 +320,7 @@ def measure_store(
                 "comparisons_cold",
                 "events_post",
                 "probe_large",
+                "opportunities",
                 "candidates",
             ):
                 result.profiles[key] = profile_endpoint(
@@ -376,7 +390,7 @@ def profile_endpoint(
     """Sample the service with py-spy while wrk loads one endpoint."""
     exe = loadgen.wrk_path()
     seconds = args.profile_seconds
-    conns = 1 if key == "candidates" else args.connections
+    conns = 1 if key in ("candidates", "opportunities") else args.connections
     load = subprocess.Popen(
         [
             str(exe),

@@ -13,11 +13,13 @@ from app.schemas.common import MoneyOut
 from app.schemas.comparisons import ComparisonPublic, PayComparison, as_float
 from app.schemas.employees import Advancement, EmployeePublic
 from app.schemas.events import EventPublic
+from app.schemas.person_view import OpportunityOut, WhatIfPublic
 from app.schemas.policy import PolicyPublic
 from app.schemas.positions import PayBandOut, PositionPublic, PositionSummary, RequirementOut
 from app.schemas.readiness import (
     CandidateOut,
     ComponentOut,
+    ExpiringOut,
     GapOut,
     NextStepOut,
     PathOut,
@@ -26,13 +28,16 @@ from app.schemas.readiness import (
 from app.services.candidates import Candidate
 from app.services.comparisons import ComparisonResult
 from app.services.employees import EmployeeView
+from app.services.opportunities import Opportunity
 from app.services.policy import StoredPolicy
 from app.services.positions import pay_band, requirements_of
-from app.services.readiness import ReadinessResult
+from app.services.readiness import ReadinessResult, WhatIfResult
 
 
 def requirement_out(req: Requirement) -> RequirementOut:
-    return RequirementOut(kind=req.kind, name=req.name, mandatory=req.mandatory)
+    return RequirementOut(
+        kind=req.kind, name=req.name, mandatory=req.mandatory, min_level=req.min_level
+    )
 
 
 def position_summary(p: Position | PositionFacts | Row[Any]) -> PositionSummary:
@@ -105,6 +110,8 @@ def event_public(ev: CareerEvent | Row[Any]) -> EventPublic:
         rating=ev.rating,
         name=ev.name,
         description=ev.description,
+        level=(ev.level or 1) if ev.type == "skill_acquired" else None,
+        expires_on=ev.expires_on,
         classification=ev.classification,
         voided_at=ev.voided_at,
         void_reason=ev.void_reason,
@@ -154,7 +161,7 @@ def comparison_public(result: ComparisonResult) -> ComparisonPublic:
     return out
 
 
-def readiness_public(result: ReadinessResult) -> ReadinessPublic:
+def readiness_public(result: ReadinessResult | WhatIfResult) -> ReadinessPublic:
     r = result.readiness
     return ReadinessPublic(
         employee_id=result.employee_id,
@@ -173,6 +180,9 @@ def readiness_public(result: ReadinessResult) -> ReadinessPublic:
                 component=g.component,
                 text=g.text,
                 requirement=requirement_out(g.requirement) if g.requirement else None,
+                level_held=g.level_held,
+                level_needed=g.level_needed,
+                expired_on=g.expired_on,
             )
             for g in r.gaps
         ],
@@ -182,6 +192,32 @@ def readiness_public(result: ReadinessResult) -> ReadinessPublic:
         ],
         move_type=r.move_type,
         policy_version=r.policy_version,
+        expiring=[ExpiringOut(name=e.name, expires_on=e.expires_on) for e in r.expiring],
+    )
+
+
+def what_if_public(result: WhatIfResult) -> WhatIfPublic:
+    delta = result.delta
+    return WhatIfPublic(
+        **readiness_public(result).model_dump(),
+        baseline_score=as_float(result.baseline_score),
+        delta=as_float(delta),
+    )
+
+
+def opportunity_out(o: Opportunity) -> OpportunityOut:
+    p = o.position
+    return OpportunityOut(
+        position_id=p.id,
+        code=p.code,
+        title=p.title,
+        family=p.family,
+        level=p.level,
+        move_type=o.move_type,
+        score=float(o.score),
+        band=o.band,
+        requirements_missing=[requirement_out(r) for r in o.requirements_missing],
+        pay_delta_percent=as_float(o.pay_delta_percent),
     )
 
 

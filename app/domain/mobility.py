@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from statistics import median
 
+from app.domain.proofs import Key, Standing, State, check, expiring
 from app.domain.values import (
     CENT,
     Money,
@@ -129,14 +131,18 @@ def pay_delta(*, source: PayBand | None, target: PayBand | None) -> PayDelta | N
 def new_requirements(
     *, source: Iterable[Requirement], target: Iterable[Requirement]
 ) -> tuple[Requirement, ...]:
-    """Return the target's requirements that the source does not ask for."""
-    held = {r.key for r in source}
-    return tuple(r for r in target if r.key not in held)
+    """Return the target's requirements that the source does not ask for (a skill asked for
+    at a higher level than the source asks is new too)."""
+    held: dict[Key, int] = {}
+    for r in source:
+        held[r.key] = max(held.get(r.key, 0), r.min_level or 1)
+    return tuple(r for r in target if held.get(r.key, 0) < (r.min_level or 1))
 
 
 def _describe_requirement(req: Requirement) -> str:
     optional = "" if req.mandatory else "optional "
-    return f'{optional}{req.kind.value} "{req.name}"'
+    level = f" at level {req.min_level}" if req.min_level is not None else ""
+    return f'{optional}{req.kind.value} "{req.name}"{level}'
 
 
 def _summary(
@@ -202,14 +208,20 @@ def personal_fit(
     target: PositionFacts,
     salary: Money | None,
     held_position_id: str | None,
-    achieved: frozenset[tuple[str, str]],
+    standings: Mapping[Key, Standing],
+    as_of: date,
 ) -> PersonalFit:
-    """Return how a person fits the move: requirements, pay against the bands, and flags.
+    """Return how a person fits the move on `as_of`: requirements, pay against the bands,
+    and flags.
 
-    `achieved` holds (kind, folded name) of every requirement the person has proof of.
+    `standings` holds what the person's proofs amount to per (kind, folded name); a skill
+    below the level asked for, or an expired certification, is missing.
     """
-    met = tuple(r for r in target.requirements if r.key in achieved)
-    missing = tuple(r for r in target.requirements if r.key not in achieved)
+    met_flags = [
+        check(r, standings.get(r.key), as_of=as_of) is State.met for r in target.requirements
+    ]
+    met = tuple(r for r, ok in zip(target.requirements, met_flags, strict=True) if ok)
+    missing = tuple(r for r, ok in zip(target.requirements, met_flags, strict=True) if not ok)
     flags: list[str] = []
     if held_position_id is None:
         flags.append("not_employed")
@@ -217,6 +229,8 @@ def personal_fit(
         flags.append("not_in_from_position")
     if any(r.mandatory for r in missing):
         flags.append("missing_mandatory_requirements")
+    if expiring(requirements=met, standings=standings, as_of=as_of):
+        flags.append("certification_expiring")
 
     raise_to_min: int | None = None
     before = after = None
@@ -249,6 +263,15 @@ def personal_fit(
         compa_ratio_after=after,
         flags=tuple(flags),
     )
+
+
+def pay_change_percent(*, salary: Money | None, band: PayBand | None) -> Decimal | None:
+    """Return (band midpoint - salary) / salary x 100 to 2 decimals: what a move to the band's
+    midpoint would change the pay by; None without either or in another currency."""
+    if salary is None or band is None or salary.currency != band.currency or salary.cents <= 0:
+        return None
+    delta = Decimal(band.midpoint_cents - salary.cents) * 100 / Decimal(salary.cents)
+    return round_half_up(delta, CENT)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,16 @@ from decimal import Decimal
 from enum import StrEnum
 
 from app.domain.mobility import MoveType
+from app.domain.proofs import (
+    Expiring,
+    Proof,
+    Standing,
+    State,
+    check,
+    expiring,
+    met_standing,
+    standings,
+)
 from app.domain.values import (
     TENTH,
     Requirement,
@@ -80,14 +90,9 @@ class Dated:
     occurred_on: date
 
 
-@dataclass(frozen=True)
-class Development:
-    """A training, certification or skill: counts in the window, meets requirements at any age."""
-
-    id: str
-    occurred_on: date
-    kind: RequirementKind
-    name_key: str
+# A training, certification or skill: counts in the window, meets requirements at any age
+# (a skill at its level, a certification until it expires).
+Development = Proof
 
 
 @dataclass(frozen=True)
@@ -123,6 +128,11 @@ class Gap:
     component: Component
     text: str
     requirement: Requirement | None = None
+    # A skill held below the level asked for: the level held and the level needed.
+    level_held: int | None = None
+    level_needed: int | None = None
+    # A certification that expired: the day it did.
+    expired_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,16 @@ class Readiness:
     requirements_missing: tuple[Requirement, ...]
     move_type: MoveType
     policy_version: int
+    expiring: tuple[Expiring, ...] = ()
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """What a ranking needs of a readiness: the score, its band, what is missing."""
+
+    score: Decimal
+    band: Band
+    requirements_missing: tuple[Requirement, ...]
 
 
 def window_start(*, as_of: date, months: int) -> date:
@@ -163,8 +183,9 @@ class Summary:
     review_sum: int = 0
     leadership_count: int = 0
     development_count: int = 0
-    # (kind, folded name) of each requirement proven on or before as_of -> earliest event id.
-    proofs: dict[tuple[str, str], str] = field(default_factory=dict)
+    # (kind, folded name) of each requirement proven on or before as_of -> its standing: the
+    # highest level, when it lapses, and the event behind them.
+    proofs: dict[tuple[RequirementKind, str], Standing] = field(default_factory=dict)
     review_ids: tuple[str, ...] = ()
     leadership_ids: tuple[str, ...] = ()
     development_ids: tuple[str, ...] = ()
@@ -179,11 +200,7 @@ def summarize(*, facts: Facts, policy: Policy) -> Summary:
 
     reviews = [r for r in facts.reviews if in_window(r.occurred_on)]
     leadership = [x for x in facts.leadership if in_window(x.occurred_on)]
-    development = [d for d in facts.development if d.occurred_on <= facts.as_of]
-    proofs: dict[tuple[str, str], str] = {}
-    for d in sorted(development, key=lambda d: d.occurred_on):
-        proofs.setdefault((d.kind, d.name_key), d.id)
-    recent = [d for d in development if in_window(d.occurred_on)]
+    recent = [d for d in facts.development if in_window(d.occurred_on)]
     return Summary(
         as_of=facts.as_of,
         role_started_on=facts.role_started_on,
@@ -192,7 +209,7 @@ def summarize(*, facts: Facts, policy: Policy) -> Summary:
         review_sum=sum(r.rating for r in reviews),
         leadership_count=len(leadership),
         development_count=len(recent),
-        proofs=proofs,
+        proofs=standings(proofs=facts.development, as_of=facts.as_of),
         review_ids=tuple(r.id for r in reviews),
         leadership_ids=tuple(x.id for x in leadership),
         development_ids=tuple(d.id for d in recent),
@@ -211,8 +228,12 @@ def _min_months(target: Target, policy: Policy) -> int:
     return policy.default_min_months_in_role
 
 
+def _state(summary: Summary, requirement: Requirement) -> State:
+    return check(requirement, summary.proofs.get(requirement.key), as_of=summary.as_of)
+
+
 def _missing(summary: Summary, target: Target) -> tuple[Requirement, ...]:
-    return tuple(r for r in target.requirements if r.key not in summary.proofs)
+    return tuple(r for r in target.requirements if _state(summary, r) is not State.met)
 
 
 def _component_scores(summary: Summary, target: Target, policy: Policy) -> dict[Component, Decimal]:
@@ -222,7 +243,7 @@ def _component_scores(summary: Summary, target: Target, policy: Policy) -> dict[
         else ZERO
     )
     mandatory = [r for r in target.requirements if r.mandatory]
-    met_mandatory = [r for r in mandatory if r.key in summary.proofs]
+    met_mandatory = [r for r in mandatory if _state(summary, r) is State.met]
     requirements = HUNDRED * len(met_mandatory) / len(mandatory) if mandatory else HUNDRED
     min_months = _min_months(target, policy)
     months = whole_months_between(summary.role_started_on, summary.as_of)
@@ -259,9 +280,63 @@ def _quick_total(summary: Summary, target: Target, policy: Policy) -> Decimal:
     return total_score(_component_scores(summary, target, policy), policy)
 
 
-def _requirement_text(req: Requirement) -> str:
+def _ranked(
+    summary: Summary, target: Target, policy: Policy
+) -> tuple[dict[Component, Decimal], Ranked]:
+    scores = _component_scores(summary, target, policy)
+    total = total_score(scores, policy)
+    missing = _missing(summary, target)
+    blocked = any(r.mandatory for r in missing)
+    return scores, Ranked(total, band_of(total, mandatory_missing=blocked, policy=policy), missing)
+
+
+def rank(*, summary: Summary, target: Target, policy: Policy) -> Ranked:
+    """Return the score, band and missing requirements `score_summary` gives, without the
+    gaps and next steps (what ranking many targets or people needs)."""
+    return _ranked(summary, target, policy)[1]
+
+
+def _requirement_gap(summary: Summary, req: Requirement) -> Gap:
     kind = "mandatory" if req.mandatory else "optional"
-    return f'Missing {kind} {req.kind.value} "{req.name}".'
+    standing = summary.proofs.get(req.key)
+    state = _state(summary, req)
+    if state is State.below_level and standing is not None:
+        return Gap(
+            Component.requirements,
+            f'The {kind} {req.kind.value} "{req.name}" is held at level {standing.level}; '
+            f"level {req.min_level} is needed.",
+            req,
+            level_held=standing.level,
+            level_needed=req.min_level,
+        )
+    if state is State.expired and standing is not None and standing.lapses_on is not None:
+        return Gap(
+            Component.requirements,
+            f'The {kind} {req.kind.value} "{req.name}" expired on '
+            f"{standing.lapses_on.isoformat()}; renew it.",
+            req,
+            expired_on=standing.lapses_on,
+        )
+    level = f" at level {req.min_level} or above" if req.min_level is not None else ""
+    return Gap(Component.requirements, f'Missing {kind} {req.kind.value} "{req.name}"{level}.', req)
+
+
+def _requirement_action(summary: Summary, req: Requirement) -> str:
+    label = "" if req.mandatory else " (optional)"
+    standing = summary.proofs.get(req.key)
+    state = _state(summary, req)
+    if state is State.below_level and standing is not None:
+        return (
+            f'Reach level {req.min_level} in the skill "{req.name}"{label} '
+            f"(held at level {standing.level})."
+        )
+    if state is State.expired and standing is not None and standing.lapses_on is not None:
+        return (
+            f'Renew the {req.kind.value} "{req.name}"{label} '
+            f"(expired on {standing.lapses_on.isoformat()})."
+        )
+    level = f" at level {req.min_level}" if req.min_level is not None else ""
+    return f'{_ACTION_FOR_KIND[req.kind]} "{req.name}"{level}{label}.'
 
 
 _ACTION_FOR_KIND = {
@@ -303,7 +378,7 @@ def _gaps(
             )
         )
     for req in _missing(summary, target):
-        gaps.append(Gap(Component.requirements, _requirement_text(req), req))
+        gaps.append(_requirement_gap(summary, req))
     if scores[Component.experience] < HUNDRED:
         months = whole_months_between(summary.role_started_on, summary.as_of)
         gaps.append(
@@ -357,19 +432,14 @@ def _next_steps(
             )
         )
     for req in _missing(summary, target):
-        # Proving a requirement is also development in the window.
+        # Proving a requirement (reaching a level, renewing) is also development in the window.
         proven = replace(
             summary,
             development_count=summary.development_count + 1,
-            proofs={**summary.proofs, req.key: "next-step"},
+            proofs={**summary.proofs, req.key: met_standing(req, summary.proofs.get(req.key))},
         )
-        label = "" if req.mandatory else " (optional)"
         candidates.append(
-            (
-                Component.requirements,
-                f'{_ACTION_FOR_KIND[req.kind]} "{req.name}"{label}.',
-                gain_with(proven),
-            )
+            (Component.requirements, _requirement_action(summary, req), gain_with(proven))
         )
     if scores[Component.experience] < HUNDRED:
         min_months = _min_months(target, policy)
@@ -393,10 +463,13 @@ def _next_steps(
 
 def score_summary(*, summary: Summary, target: Target, policy: Policy) -> Readiness:
     """Return the readiness for the target from a summary of the person's evidence."""
-    scores = _component_scores(summary, target, policy)
-    total = total_score(scores, policy)
-    missing = _missing(summary, target)
-    met_ids = [summary.proofs[r.key] for r in target.requirements if r.key in summary.proofs]
+    scores, ranked = _ranked(summary, target, policy)
+    total = ranked.score
+    met_ids = [
+        summary.proofs[r.key].event_id
+        for r in target.requirements
+        if _state(summary, r) is State.met
+    ]
     evidence: dict[Component, tuple[str, ...]] = {
         Component.performance: summary.review_ids,
         Component.leadership: summary.leadership_ids,
@@ -410,13 +483,16 @@ def score_summary(*, summary: Summary, target: Target, policy: Policy) -> Readin
     return Readiness(
         as_of=summary.as_of,
         score=total,
-        band=band_of(total, mandatory_missing=any(r.mandatory for r in missing), policy=policy),
+        band=ranked.band,
         components=components,
         gaps=_gaps(summary, target, scores, policy),
         next_steps=_next_steps(summary, target, policy, scores, total),
-        requirements_missing=missing,
+        requirements_missing=ranked.requirements_missing,
         move_type=target.move_type,
         policy_version=policy.version,
+        expiring=expiring(
+            requirements=target.requirements, standings=summary.proofs, as_of=summary.as_of
+        ),
     )
 
 

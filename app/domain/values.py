@@ -18,6 +18,10 @@ class RequirementKind(StrEnum):
     training = "training"
 
 
+# Skill levels run 1..5; a skill recorded without one is level 1.
+MIN_SKILL_LEVEL = 1
+MAX_SKILL_LEVEL = 5
+
 # The event type whose `name` proves a requirement of each kind.
 EVENT_TYPE_FOR_KIND: dict[RequirementKind, str] = {
     RequirementKind.certification: "certification_earned",
@@ -37,6 +41,8 @@ class Requirement:
     kind: RequirementKind
     name: str
     mandatory: bool = True
+    # Skills only: the least level (1..5) that meets it; None means any level.
+    min_level: int | None = None
 
     @property
     def key(self) -> tuple[RequirementKind, str]:

@@ -30,7 +30,7 @@ from app.routing.admit import AdmittedRoute
 from app.routing.authenticate import AuthenticatedRoute, Handler
 from app.routing.conditional import ConditionalRoute, conditional_get, not_modified
 from app.routing.gates import database_gate, heavy_lane, work_gate
-from app.routing.lanes import LanedRoute, heavy
+from app.routing.lanes import LanedRoute, heavy, stores_nothing
 from app.routing.run import OneStepRoute
 from app.routing.transaction import TransactionRoute, keep_claimed
 
@@ -42,6 +42,7 @@ __all__ = [
     "heavy_lane",
     "keep_claimed",
     "not_modified",
+    "stores_nothing",
     "work_gate",
 ]
 

@@ -28,12 +28,28 @@ HEAVY_SEGMENTS = frozenset(
     {"paths", "routes", "candidates", "reports", "fairness", "opportunities", "succession"}
 )
 _HEAVY = "__heavy_read__"
+_STORES_NOTHING = "__stores_nothing__"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def heavy(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     """Mark a route's endpoint as a heavy read (for one whose path does not say so)."""
     setattr(endpoint, _HEAVY, True)
     return endpoint
+
+
+def stores_nothing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a route that only reads whatever its method (a POST what-if): it runs on a read
+    session, and its `Idempotency-Key` is not claimed, as there is nothing to replay."""
+    setattr(endpoint, _STORES_NOTHING, True)
+    return endpoint
+
+
+def reads_only(methods: set[str] | None, endpoint: Callable[..., Any]) -> bool:
+    """Return whether a route only reads: a GET (HEAD, OPTIONS), or marked `stores_nothing`."""
+    return (bool(methods) and set(methods or ()) <= READ_METHODS) or bool(
+        getattr(endpoint, _STORES_NOTHING, False)
+    )
 
 
 def is_heavy(path: str, endpoint: Callable[..., Any]) -> bool:

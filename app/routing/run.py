@@ -27,9 +27,8 @@ from starlette.concurrency import run_in_threadpool
 
 from app.db import get_database, is_sqlite
 from app.routing.gates import take_turn, work_gate
-from app.routing.lanes import is_heavy
+from app.routing.lanes import is_heavy, reads_only
 
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The request, passed to the stand-in under a name no route uses.
 _REQUEST = "_one_step_request"
 _local: dict[str, bool] = {}
@@ -109,8 +108,7 @@ class OneStepRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if not inspect.iscoroutinefunction(endpoint):
-            methods = set(kwargs.get("methods") or ())
-            read_only = bool(methods) and methods <= READ_METHODS
+            read_only = reads_only(set(kwargs.get("methods") or ()), endpoint)
             model = kwargs.get("response_model")
             if model is not None and not isinstance(model, type) and get_origin(model) is None:
                 # Not given (FastAPI's placeholder): the return annotation, as FastAPI reads it.

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from app.db import get_database
 from app.errors import to_response
 from app.routing.authenticate import Handler
+from app.routing.lanes import reads_only
 from app.services import idempotency
 
 logger = logging.getLogger("app.routing")
@@ -138,9 +139,10 @@ class TransactionRoute(APIRoute):
 
     def get_route_handler(self) -> Handler:
         inner = super().get_route_handler()
-        writes = not (self.methods or set()) <= {"GET", "HEAD", "OPTIONS"}
-        # Streamed bodies (imports) claim their key themselves, once the body is hashed.
-        claims_here = self.body_field is not None
+        writes = not reads_only(self.methods, self.endpoint)
+        # Streamed bodies (imports) claim their key themselves, once the body is hashed; a
+        # route that stores nothing has nothing to replay.
+        claims_here = self.body_field is not None and writes
 
         async def handler(request: Request) -> Response:
             settings = request.app.state.settings

@@ -44,7 +44,8 @@ class ComparisonPublic(BaseModel):
         description=(
             "Plain words: below_target_band, within_target_band, above_target_band, "
             "not_in_from_position, not_employed, no_salary, currency_mismatch, "
-            "missing_mandatory_requirements."
+            "missing_mandatory_requirements, certification_expiring (a certification behind "
+            "a met requirement expires within 90 days)."
         ),
     )
 

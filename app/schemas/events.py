@@ -8,9 +8,11 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from app.domain.history import EventType
+from app.domain.values import MAX_SKILL_LEVEL, MIN_SKILL_LEVEL
 from app.schemas.common import WHOLE, Day, InputModel, MoneyIn, MoneyOut, text
 
 RatingIn = Annotated[int, Field(ge=1, le=5), WHOLE]
+SkillLevel = Annotated[int, Field(ge=MIN_SKILL_LEVEL, le=MAX_SKILL_LEVEL), WHOLE]
 
 
 class EventCreate(InputModel):
@@ -23,6 +25,14 @@ class EventCreate(InputModel):
     )
     name: text(300) | None = None  # type: ignore[valid-type]
     description: text(2000) | None = None  # type: ignore[valid-type]
+    level: SkillLevel | None = Field(
+        default=None, description="`skill_acquired` only: 1..5; without one the skill is level 1."
+    )
+    expires_on: Day | None = Field(
+        default=None,
+        description="`certification_earned` only: the first day it no longer counts (after "
+        "`occurred_on`); without one it never expires.",
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -33,7 +43,18 @@ class EventCreate(InputModel):
                     "position_id": "3f0c8a52-0000-4000-8000-000000000000",
                     "salary": {"amount": "82000.00", "currency": "USD"},
                 },
-                {"type": "certification_earned", "occurred_on": "2025-06-15", "name": "CEN"},
+                {
+                    "type": "certification_earned",
+                    "occurred_on": "2025-06-15",
+                    "name": "CEN",
+                    "expires_on": "2029-06-15",
+                },
+                {
+                    "type": "skill_acquired",
+                    "occurred_on": "2025-09-01",
+                    "name": "Triage",
+                    "level": 3,
+                },
                 {"type": "performance_review", "occurred_on": "2025-12-01", "rating": 4},
             ]
         }
@@ -59,6 +80,8 @@ class EventPublic(BaseModel):
     rating: int | None
     name: str | None
     description: str | None
+    level: int | None = Field(description="Skills: 1..5 (1 when recorded without one).")
+    expires_on: date | None = Field(description="Certifications: null when it never expires.")
     classification: str | None
     voided_at: datetime | None
     void_reason: str | None
@@ -73,8 +96,8 @@ ALLOWED_FIELDS: dict[EventType, frozenset[str]] = {
     EventType.demotion: frozenset({"position_id", "salary"}),
     EventType.salary_change: frozenset({"salary"}),
     EventType.training_completed: frozenset({"name"}),
-    EventType.certification_earned: frozenset({"name"}),
-    EventType.skill_acquired: frozenset({"name"}),
+    EventType.certification_earned: frozenset({"name", "expires_on"}),
+    EventType.skill_acquired: frozenset({"name", "level"}),
     EventType.leadership_activity: frozenset({"name"}),
     EventType.initiative: frozenset({"name"}),
     EventType.performance_review: frozenset({"rating"}),

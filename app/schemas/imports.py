@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from app.domain.history import EventType
 from app.schemas.common import BAD_TEXT, Day, InputModel, MoneyIn, text
-from app.schemas.events import RatingIn
+from app.schemas.events import RatingIn, SkillLevel
 
 
 class ImportLine(InputModel):
@@ -23,6 +23,10 @@ class ImportLine(InputModel):
     rating: RatingIn | None = None
     name: text(300) | None = None  # type: ignore[valid-type]
     description: text(2000) | None = None  # type: ignore[valid-type]
+    level: SkillLevel | None = Field(default=None, description="`skill_acquired`: 1..5.")
+    expires_on: Day | None = Field(
+        default=None, description="`certification_earned`: the first day it no longer counts."
+    )
     event_key: text(200) | None = Field(  # type: ignore[valid-type]
         default=None,
         description="Your key for the event; a second import of the same key adds nothing. "
@@ -65,6 +69,8 @@ class PlainImportLine(InputModel):
     rating: RatingIn | None = None
     name: str | None = None
     description: str | None = None
+    level: SkillLevel | None = None
+    expires_on: Day | None = None
     event_key: str | None = None
 
     @model_validator(mode="after")

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
-from app.domain.values import RequirementKind
+from app.domain.values import MAX_SKILL_LEVEL, MIN_SKILL_LEVEL, RequirementKind
 from app.schemas.common import (
     WHOLE,
     AmountIn,
@@ -57,12 +65,35 @@ class RequirementIn(InputModel):
     kind: RequirementKind
     name: text(200)  # type: ignore[valid-type]
     mandatory: bool = Field(default=True, strict=True)  # true or false, not 0 or "yes"
+    min_level: Annotated[int, Field(ge=MIN_SKILL_LEVEL, le=MAX_SKILL_LEVEL), WHOLE] | None = Field(
+        default=None,
+        description="Skills only: the least level (1..5) that meets it; omit for any level.",
+    )
+
+    @field_validator("min_level")
+    @classmethod
+    def _skills_only(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("kind") not in (None, RequirementKind.skill):
+            raise ValueError("only a skill requirement takes a min_level")
+        return value
 
 
 class RequirementOut(BaseModel):
     kind: RequirementKind
     name: str
     mandatory: bool
+    min_level: int | None = Field(
+        default=None, description="Skills only, and only when the requirement sets one."
+    )
+
+    # Unannotated return on purpose: pydantic then keeps the model's own JSON schema.
+    @model_serializer(mode="wrap")
+    def _without_unset_level(self, handler: SerializerFunctionWrapHandler):
+        # A requirement without a level reads as it did before levels existed.
+        data: dict[str, Any] = handler(self)
+        if data.get("min_level") is None:
+            data.pop("min_level", None)
+        return data
 
 
 Requirements = Annotated[list[RequirementIn], Field(max_length=100)]

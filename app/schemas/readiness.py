@@ -22,6 +22,20 @@ class GapOut(BaseModel):
     component: Component
     text: str
     requirement: RequirementOut | None = None
+    level_held: int | None = Field(
+        default=None, description="A skill held below the level asked for: the level held."
+    )
+    level_needed: int | None = Field(
+        default=None, description="A skill held below the level asked for: the level needed."
+    )
+    expired_on: date | None = Field(
+        default=None, description="An expired certification: the day it expired."
+    )
+
+
+class ExpiringOut(BaseModel):
+    name: str
+    expires_on: date
 
 
 class NextStepOut(BaseModel):
@@ -41,6 +55,11 @@ class ReadinessPublic(BaseModel):
     next_steps: list[NextStepOut]
     move_type: MoveType
     policy_version: int
+    expiring: list[ExpiringOut] = Field(
+        default_factory=list,
+        description="Certifications behind met requirements that expire within 90 days "
+        "after `as_of`, soonest first.",
+    )
 
 
 class CandidateOut(BaseModel):

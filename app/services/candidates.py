@@ -28,6 +28,7 @@ from sqlmodel import Session
 from app.domain.history import DEVELOPMENT_TYPES, LEADERSHIP_TYPES, EventType
 from app.domain.holding import HOLDING_TYPES, role_held
 from app.domain.mobility import MoveType, classify_levels
+from app.domain.proofs import Standing, State, check
 from app.domain.readiness import (
     COMPONENT_ORDER,
     Band,
@@ -44,6 +45,7 @@ from app.domain.readiness import (
 from app.domain.values import (
     EVENT_TYPE_FOR_KIND,
     Requirement,
+    RequirementKind,
     whole_months_between,
 )
 from app.services.employees import today
@@ -120,6 +122,17 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
+# What a proof's standing reads besides its event (app.domain.proofs): the highest level of
+# a skill (NULL is 1), the latest expiry of a certification (NULL, never, as the last day).
+_SKILL = EVENT_TYPE_FOR_KIND[RequirementKind.skill]
+_CERTIFICATION = EVENT_TYPE_FOR_KIND[RequirementKind.certification]
+_STANDING_SQL = {
+    _SKILL: "MAX(CASE WHEN name_key = ? AND type = ? THEN COALESCE(level, 1) END)",
+    _CERTIFICATION: "MAX(CASE WHEN name_key = ? AND type = ? THEN COALESCE(expires_on, ?) END)",
+}
+NEVER = date.max
+
+
 def _evidence_sql(proofs: list[tuple[str, str]], holding: str | None) -> str:
     """Return the per-person aggregate of the window and the proofs, and of `holding` (an
     aggregate of the hires, moves and exits) when given."""
@@ -130,6 +143,7 @@ def _evidence_sql(proofs: list[tuple[str, str]], holding: str | None) -> str:
         f"SUM(CASE WHEN occurred_on > ? AND type IN ({_marks(_LEADERSHIP)}) THEN 1 ELSE 0 END)",
         f"SUM(CASE WHEN occurred_on > ? AND type IN ({_marks(_DEVELOPMENT)}) THEN 1 ELSE 0 END)",
         *("MIN(CASE WHEN name_key = ? AND type = ? THEN id END)" for _ in proofs),
+        *(_STANDING_SQL[kind] for kind, _ in proofs if kind in _STANDING_SQL),
     ]
     if holding:
         columns.append(holding)
@@ -190,6 +204,10 @@ def _people_facts(
     ]
     for event_type, name in proofs:
         params += [name, event_type]
+    never = NEVER.isoformat() if holding else NEVER
+    for event_type, name in proofs:
+        if event_type in _STANDING_SQL:
+            params += [name, event_type, *([never] if event_type == _CERTIFICATION else [])]
     if holding:
         params += HOLDING_TYPES
     params += [organization_id, on, recent]
@@ -205,7 +223,7 @@ def _people_facts(
                 out[row[0]] = (held, row[1:-1])
         return out
     evidence = {row[0]: row[1:] for row in rows}
-    nothing = (0, 0, 0, 0, *([None] * len(proofs)))
+    nothing = (0, 0, 0, 0, *([None] * (len(proofs) + _standing_columns(proofs))))
     moves = _rows(
         session,
         "SELECT employee_id, occurred_on, seq, id, type, position_id FROM career_event "
@@ -228,6 +246,31 @@ def _people_facts(
             )
         index = end
     return out
+
+
+def _standing_columns(proofs: list[tuple[str, str]]) -> int:
+    return sum(1 for kind, _ in proofs if kind in _STANDING_SQL)
+
+
+def _standings(proofs: list[tuple[str, str]], values: Sequence[Any]) -> tuple[Standing | None, ...]:
+    """Return the standing of each proof from its columns of `_evidence_sql` (the event ids,
+    then the levels and expiries, in the order of `proofs`)."""
+    ids, extra = values[: len(proofs)], iter(values[len(proofs) :])
+    out: list[Standing | None] = []
+    for (kind, _), event_id in zip(proofs, ids, strict=True):
+        value = next(extra) if kind in _STANDING_SQL else None
+        if event_id is None:
+            out.append(None)
+        elif kind == _SKILL:
+            out.append(Standing(event_id, int(value or 1)))
+        elif kind == _CERTIFICATION:
+            lapses = (
+                value if isinstance(value, date) or value is None else date.fromisoformat(value)
+            )
+            out.append(Standing(event_id, 1, None if lapses == NEVER else lapses))
+        else:
+            out.append(Standing(event_id))
+    return tuple(out)
 
 
 def _held(records: str | None) -> tuple[str, str, str | None] | None:
@@ -325,7 +368,7 @@ def score_population(
                 since=since,
                 role_event=role_event,
                 counts=evidence[:4],
-                proofs=tuple(evidence[4:]),
+                proofs=_standings(proofs, evidence[4:]),
             )
         )
     return Slate(position_id, day, policy.version, scored)
@@ -341,7 +384,7 @@ class _Facts(NamedTuple):
     review_sum: int
     leadership_count: int
     development_count: int
-    proofs: tuple[str | None, ...]
+    proofs: tuple[Standing | None, ...]
 
 
 class _Ranker:
@@ -362,8 +405,10 @@ class _Ranker:
         self.level = level
         self.policy = policy
         self.requirement_keys = requirement_keys
-        mandatory = {r.key for r in requirements if r.mandatory}
-        self.mandatory = tuple(key in mandatory for key in requirement_keys)
+        self.requirements = requirements
+        index = {key: n for n, key in enumerate(requirement_keys)}
+        self.proof_of = tuple(index[r.key] for r in requirements)
+        self.mandatory = tuple(r.mandatory for r in requirements)
         self.targets = {
             move: Target(
                 position_id=position_id,
@@ -395,7 +440,7 @@ class _Ranker:
         since: str | date,
         role_event: str | None,
         counts: Sequence[Any],
-        proofs: tuple[str | None, ...],
+        proofs: tuple[Standing | None, ...],
     ) -> Candidate:
         policy = self.policy
         started = self.since.get(since)
@@ -422,7 +467,11 @@ class _Ranker:
             development,
             proofs,
         )
-        met = tuple(p is not None for p in proofs)
+        day = self.day
+        met = tuple(
+            check(r, proofs[n], as_of=day) is State.met
+            for r, n in zip(self.requirements, self.proof_of, strict=True)
+        )
         key = (
             review_count,
             review_sum,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 
 from sqlalchemy import bindparam, or_, select
 from sqlmodel import Session
@@ -22,6 +23,7 @@ from app.domain.mobility import (
     compare_positions,
     personal_fit,
 )
+from app.domain.proofs import Proof, standings
 from app.domain.values import KIND_FOR_EVENT_TYPE
 from app.errors import NotFound, ValidationFailed
 from app.models import CareerEvent
@@ -31,7 +33,9 @@ from app.services.employees import today
 
 # Built once: the person's state events (what they hold, their pay) and their development
 # events up to a day (proof of requirements), in one statement.
-_EVENTS = select(*history.FACT_COLUMNS, CareerEvent.name_key).where(
+_EVENTS = select(
+    *history.FACT_COLUMNS, CareerEvent.name_key, CareerEvent.level, CareerEvent.expires_on
+).where(
     CareerEvent.organization_id == bindparam("organization_id"),
     CareerEvent.employee_id == bindparam("employee_id"),
     CareerEvent.voided_at.is_(None),
@@ -41,6 +45,9 @@ _EVENTS = select(*history.FACT_COLUMNS, CareerEvent.name_key).where(
         & (CareerEvent.occurred_on <= bindparam("day")),
     ),
 )
+
+
+_HISTORY_ORDER = itemgetter(2, 3)  # (occurred_on, seq) of a row above
 
 
 @dataclass(frozen=True)
@@ -86,14 +93,25 @@ def compare(
         _EVENTS, {"organization_id": organization_id, "employee_id": employee_id, "day": day}
     )
     states: list[EventFacts] = []
-    achieved: set[tuple[str, str]] = set()
-    for event_id, kind, occurred_on, seq, position_id, cents, currency, name_key in rows:
+    proofs: list[Proof] = []
+    for row in sorted(rows, key=_HISTORY_ORDER):
+        event_id, kind, occurred_on, seq, position_id, cents, currency, name_key = row[:8]
         if EVENT_TYPE_BY_NAME[kind] in STATE_TYPES:
             states.append(
                 history.to_facts(event_id, kind, occurred_on, seq, position_id, cents, currency)
             )
         elif name_key is not None:
-            achieved.add((KIND_FOR_EVENT_TYPE[kind], name_key))
+            level, expires_on = row[8], row[9]
+            proofs.append(
+                Proof(
+                    event_id,
+                    occurred_on,
+                    KIND_FOR_EVENT_TYPE[kind],
+                    name_key,
+                    level or 1,
+                    expires_on,
+                )
+            )
     # Levels do not change what is held or paid, only how moves are classified.
     projection = replay(events=states, level_of={}, as_of=day)
     fit = personal_fit(
@@ -101,6 +119,7 @@ def compare(
         target=target,
         salary=projection.salary,
         held_position_id=projection.position_id,
-        achieved=frozenset(achieved),
+        standings=standings(proofs=proofs, as_of=day),
+        as_of=day,
     )
     return ComparisonResult(source, target, comparison, employee_id, fit)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Container
 from datetime import date
 from typing import Any
 
@@ -19,7 +20,7 @@ from app.services.catalog import current
 from app.services.employees import get_employee
 from app.services.pagination import cursor_day, cursor_int, decode_cursor, encode_cursor
 
-_OPTIONAL_FIELDS = ("position_id", "salary", "rating", "name")
+_OPTIONAL_FIELDS = ("position_id", "salary", "rating", "name", "level", "expires_on")
 
 
 def shape_errors(data: EventCreate) -> list[FieldError]:
@@ -36,6 +37,26 @@ def shape_errors(data: EventCreate) -> list[FieldError]:
     if kind in (EventType.leadership_activity, EventType.initiative):
         if data.name is None and data.description is None:
             errors.append(FieldError("name", f"a {kind.value} needs a name or a description"))
+    expiry = expiry_problem(data.occurred_on, data.expires_on)
+    if expiry is not None and "expires_on" in allowed:
+        errors.append(FieldError("expires_on", expiry))
+    return errors
+
+
+def expiry_problem(occurred_on: date | None, expires_on: date | None) -> str | None:
+    """Return what is wrong with a certification's expiry date, or None."""
+    if expires_on is not None and occurred_on is not None and expires_on <= occurred_on:
+        return f"must be after occurred_on ({occurred_on.isoformat()})"
+    return None
+
+
+def event_errors(data: EventCreate, positions: Container[str]) -> list[FieldError]:
+    """Return what is wrong with an event before its history is asked: its fields for its
+    type, and a position the organization does not have."""
+    errors = shape_errors(data)
+    if data.position_id is not None and "position_id" in ALLOWED_FIELDS[data.type]:
+        if data.position_id not in positions:
+            errors.append(FieldError("position_id", "no such position in this organization"))
     return errors
 
 
@@ -64,6 +85,8 @@ def event_row(
         "name": data.name,
         "name_key": fold_name(data.name) if data.name is not None else None,
         "description": data.description,
+        "level": data.level,
+        "expires_on": data.expires_on,
         "classification": None,
         "voided_at": None,
         "void_reason": None,
@@ -200,10 +223,7 @@ def record_event(
     exit also reads the person's state events to validate the history and classify moves.
     """
     seq = _next_seq(session, organization_id, employee_id)
-    errors = shape_errors(data)
-    if data.position_id is not None and "position_id" in ALLOWED_FIELDS[data.type]:
-        if data.position_id not in current(session, organization_id).positions:
-            errors.append(FieldError("position_id", "no such position in this organization"))
+    errors = event_errors(data, current(session, organization_id).positions)
     if errors:
         names = ", ".join(e["field"] for e in errors)
         raise ValidationFailed(

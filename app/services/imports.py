@@ -44,7 +44,7 @@ from app.models import CareerEvent, Employee, Position, utcnow
 from app.schemas.events import EventCreate
 from app.schemas.imports import ImportLine, PlainImportLine
 from app.services import history
-from app.services.events import history_problems, shape_errors
+from app.services.events import expiry_problem, history_problems, shape_errors
 
 BATCH_SIZE = 1000
 MAX_LISTED_ERRORS = 1000
@@ -71,6 +71,8 @@ EVENT_COLUMNS = (
     "name",
     "name_key",
     "description",
+    "level",
+    "expires_on",
     "classification",
     "event_key",
 )
@@ -176,6 +178,8 @@ def _shape_problem(
     rating: bool,
     name: bool,
     description: bool,
+    level: bool = False,
+    expires_on: bool = False,
 ) -> tuple[str, str] | None:
     """Return the first (field, message) wrong with an event of this type that has these
     optional fields, or None: `shape_errors` asked once for each combination (it looks at
@@ -188,6 +192,8 @@ def _shape_problem(
         rating=1 if rating else None,
         name="-" if name else None,
         description="-" if description else None,
+        level=1 if level else None,
+        expires_on=date.max if expires_on else None,
     )
     errors = shape_errors(stand_in)
     if not errors:
@@ -493,7 +499,12 @@ class Importer:
                 line.rating is not None,
                 name is not None,
                 line.description is not None,
+                line.level is not None,
+                line.expires_on is not None,
             )
+            if problem is None and line.expires_on is not None:
+                expiry = expiry_problem(line.occurred_on, line.expires_on)
+                problem = ("expires_on", expiry) if expiry is not None else None
             if problem is not None:
                 report.reject(item.number, *problem)
                 continue
@@ -560,6 +571,8 @@ class Importer:
                 name,
                 fold_name(name) if name is not None else None,
                 line.description,
+                line.level,
+                day(line.expires_on) if line.expires_on is not None else None,
                 None,
                 item.key,
             ]

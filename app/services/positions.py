@@ -61,7 +61,13 @@ def _band_columns(band: PayBandIn | None) -> dict[str, Any]:
 
 
 def _requirements(items: list[Any]) -> list[dict[str, Any]]:
-    return [{"kind": r.kind.value, "name": r.name, "mandatory": r.mandatory} for r in items]
+    stored = []
+    for r in items:
+        item = {"kind": r.kind.value, "name": r.name, "mandatory": r.mandatory}
+        if r.min_level is not None:
+            item["min_level"] = r.min_level
+        stored.append(item)
+    return stored
 
 
 def pay_band(position: Position | Row[Any]) -> PayBand | None:
@@ -79,7 +85,12 @@ def pay_band(position: Position | Row[Any]) -> PayBand | None:
 def requirements_of(position: Position | Row[Any]) -> tuple[Requirement, ...]:
     """Return the position's requirements as domain values."""
     return tuple(
-        Requirement(RequirementKind(r["kind"]), r["name"], bool(r.get("mandatory", True)))
+        Requirement(
+            RequirementKind(r["kind"]),
+            r["name"],
+            bool(r.get("mandatory", True)),
+            r.get("min_level"),
+        )
         for r in position.requirements or []
     )
 

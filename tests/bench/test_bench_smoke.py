@@ -178,6 +178,7 @@ def test_tiny_benchmark_produces_every_row_without_errors(tmp_path: Path) -> Non
         "comparisons_cold",
         "events_get",
         "candidates",
+        "opportunities",
         "fairness_readiness",
         "fairness_promotions",
         "fairness_pay",
@@ -198,4 +199,5 @@ def test_tiny_benchmark_produces_every_row_without_errors(tmp_path: Path) -> Non
     assert [i["label"] for i in store["imports"]] == ["first 1 people", "whole history"]
     assert all(i["processed"] > 0 for i in store["imports"])
     targets = {v["target"] for v in store["verdicts"]}
-    assert len(targets) == 16, targets
+    assert len(targets) == 17, targets
+    assert "opportunities for a person over 200 positions: p50 ≤ 100 ms @1" in targets

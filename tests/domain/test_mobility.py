@@ -1,6 +1,7 @@
 """Classifying a move between two positions, its pay delta, and how a person fits it."""
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -18,6 +19,7 @@ from app.domain.mobility import (
     pay_delta,
     personal_fit,
 )
+from app.domain.proofs import Standing
 from app.domain.values import Money, Requirement, RequirementKind
 
 CERT = RequirementKind.certification
@@ -328,8 +330,11 @@ def test_summary_omits_the_percent_when_the_source_midpoint_is_zero():
 # --- personal fit -----------------------------------------------------------------------------
 
 
-def achieved(*requirements: Requirement) -> frozenset[tuple[str, str]]:
-    return frozenset(r.key for r in requirements)
+DAY = date(2026, 1, 15)
+
+
+def achieved(*requirements: Requirement) -> dict[tuple[RequirementKind, str], Standing]:
+    return {r.key: Standing(f"proof of {r.name}") for r in requirements}
 
 
 def test_personal_fit_lists_every_target_requirement_as_met_or_missing():
@@ -340,7 +345,8 @@ def test_personal_fit_lists_every_target_requirement_as_met_or_missing():
         target=target,
         salary=Money(7_000_000, "USD"),
         held_position_id="rn",
-        achieved=frozenset({("certification", "rn license"), ("training", "basic life support")}),
+        standings=achieved(Requirement(CERT, "RN License"), BLS),
+        as_of=DAY,
     )
     assert fit.requirements_met == (Requirement(CERT, "  rn license "), BLS)
     assert fit.requirements_missing == (NE_BC, optional)
@@ -356,7 +362,8 @@ def test_personal_fit_without_a_missing_mandatory_requirement_has_no_such_flag()
         target=target,
         salary=Money(7_000_000, "USD"),
         held_position_id="rn",
-        achieved=achieved(LICENSE),
+        standings=achieved(LICENSE),
+        as_of=DAY,
     )
     assert fit.requirements_met == (LICENSE,)
     assert fit.requirements_missing == (optional,)
@@ -369,7 +376,8 @@ def test_rn_below_the_manager_band_needs_a_raise_to_its_minimum():
         target=RN_MANAGER,
         salary=Money(7_000_000, "USD"),
         held_position_id="rn",
-        achieved=achieved(LICENSE, BLS, NE_BC),
+        standings=achieved(LICENSE, BLS, NE_BC),
+        as_of=DAY,
     )
     assert fit.requirements_missing == ()
     assert fit.current_salary == Money(7_000_000, "USD")
@@ -396,7 +404,8 @@ def test_raise_to_band_min_is_zero_once_the_salary_reaches_it(salary_cents, rais
         target=RN_MANAGER,
         salary=Money(salary_cents, "USD"),
         held_position_id="rn",
-        achieved=achieved(LICENSE, BLS, NE_BC),
+        standings=achieved(LICENSE, BLS, NE_BC),
+        as_of=DAY,
     )
     assert fit.raise_to_band_min_cents == raise_cents
     assert fit.flags == (flag,)
@@ -410,7 +419,8 @@ def test_compa_ratios_round_half_up_to_three_places():
         target=target,
         salary=Money(2_001, "USD"),
         held_position_id="a",
-        achieved=frozenset(),
+        standings={},
+        as_of=DAY,
     )
     assert fit.compa_ratio_before == Decimal("1.001")  # 1.0005 rounds up
     assert fit.compa_ratio_after == Decimal("0.667")  # 0.667
@@ -423,7 +433,8 @@ def test_person_outside_the_from_position_is_flagged():
         target=RN_MANAGER,
         salary=Money(6_300_000, "USD"),
         held_position_id="triage-rn",
-        achieved=achieved(LICENSE, BLS, NE_BC),
+        standings=achieved(LICENSE, BLS, NE_BC),
+        as_of=DAY,
     )
     assert fit.flags == ("not_in_from_position", "below_target_band")
     assert fit.compa_ratio_before == Decimal("0.900")
@@ -433,7 +444,7 @@ def test_person_outside_the_from_position_is_flagged():
 
 def test_person_not_employed_is_flagged_as_not_employed_and_not_in_from_position():
     fit = personal_fit(
-        source=RN, target=RN_MANAGER, salary=None, held_position_id=None, achieved=frozenset()
+        source=RN, target=RN_MANAGER, salary=None, held_position_id=None, standings={}, as_of=DAY
     )
     assert fit.flags == (
         "not_employed",
@@ -449,7 +460,8 @@ def test_no_salary_leaves_ratios_and_raise_empty():
         target=RN_MANAGER,
         salary=None,
         held_position_id="rn",
-        achieved=achieved(LICENSE, BLS, NE_BC),
+        standings=achieved(LICENSE, BLS, NE_BC),
+        as_of=DAY,
     )
     assert fit.current_salary is None
     assert fit.raise_to_band_min_cents is None
@@ -464,7 +476,8 @@ def test_salary_in_another_currency_than_the_target_band_leaves_that_ratio_empty
         target=target,
         salary=Money(7_000_000, "USD"),
         held_position_id="rn",
-        achieved=achieved(LICENSE, BLS, NE_BC),
+        standings=achieved(LICENSE, BLS, NE_BC),
+        as_of=DAY,
     )
     assert fit.compa_ratio_before == Decimal("1.000")
     assert fit.compa_ratio_after is None
@@ -478,7 +491,8 @@ def test_salary_in_another_currency_than_both_bands_leaves_both_ratios_empty():
         target=RN_MANAGER,
         salary=Money(7_000_000, "EUR"),
         held_position_id="rn",
-        achieved=achieved(LICENSE, BLS, NE_BC),
+        standings=achieved(LICENSE, BLS, NE_BC),
+        as_of=DAY,
     )
     assert (fit.compa_ratio_before, fit.compa_ratio_after) == (None, None)
     assert fit.raise_to_band_min_cents is None
@@ -491,7 +505,8 @@ def test_missing_bands_leave_ratios_and_raise_empty_without_flags():
         target=replace(RN_MANAGER, pay_band=None),
         salary=Money(7_000_000, "USD"),
         held_position_id="rn",
-        achieved=achieved(LICENSE, BLS, NE_BC),
+        standings=achieved(LICENSE, BLS, NE_BC),
+        as_of=DAY,
     )
     assert (fit.compa_ratio_before, fit.compa_ratio_after) == (None, None)
     assert fit.raise_to_band_min_cents is None
