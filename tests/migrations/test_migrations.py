@@ -37,6 +37,7 @@ EXPECTED_TABLES = {
     "career_event",
     "scoring_policy",
     "idempotency_record",
+    "position_holding",
 }
 
 
