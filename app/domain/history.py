@@ -247,9 +247,11 @@ def move_records(
         pending: list[tuple[EventFacts, str, date]] = []
         while index < len(ordered) and ordered[index].occurred_on == day:
             ev = ordered[index]
-            held, since, problems = state.position_id, state.role_started_on, len(state.problems)
+            held, since = state.position_id, state.role_started_on
             apply_event(state, ev, lookup)
-            if ev.type in MOVE_TYPES and len(state.problems) == problems and held and since:
+            # A move whose asserted kind the levels contradict is a problem, but it still
+            # moves the person: it counts when it started the role held now.
+            if ev.type in MOVE_TYPES and state.role_event_id == ev.id and held and since:
                 pending.append((ev, held, since))
             index += 1
         change = pay_change(salary_before, state.salary)

@@ -26,6 +26,7 @@ from app.domain.history import (
     EventFacts,
     EventType,
     Projection,
+    Status,
     apply_event,
     chronological,
     pay_change,
@@ -141,13 +142,15 @@ def spells(
         while index < len(ordered) and ordered[index].occurred_on == day:
             ev = ordered[index]
             index += 1
-            problems = len(state.problems)
+            was_active = state.status is Status.active
             apply_event(state, ev, lookup)
-            if len(state.problems) != problems:
-                continue
-            if ev.type in MOVE_TYPES or ev.type is EventType.exit:
+            # What the event did, read from the state: a move whose asserted kind the
+            # levels contradict is a problem, yet it still moves the person.
+            started = state.role_event_id == ev.id
+            is_move = ev.type in MOVE_TYPES and started
+            exited = ev.type is EventType.exit and was_active
+            if is_move or exited:
                 last = len(out) - 1
-                is_move = ev.type in MOVE_TYPES
                 out[last] = replace(
                     out[last],
                     ended_on=day,
@@ -159,7 +162,7 @@ def spells(
                 )
                 if is_move:
                     moved.append(last)
-            if ev.type is EventType.hire or ev.type in MOVE_TYPES:
+            if started:
                 out.append(
                     Spell(
                         ordinal=len(out) + 1,
