@@ -13,7 +13,7 @@
 
     python -m bench.run                     # both stores, default size (under 10 minutes)
     python -m bench.run --store sqlite --duration 5
-    python -m bench.run --scale             # 10,000 x 100, candidates target applies
+    python -m bench.run --scale             # 10,000 x 100, candidates and routes targets apply
     python -m bench.run --tiny              # seconds; what the smoke test runs
 """
 
@@ -112,6 +112,19 @@ def request_files(org: Any, manifest: dict[str, Any], workdir: Path, store: str)
             ("GET", f"/v1/employees/{emp[ext]}/events?limit=50", None) for ext, _, _ in regular
         ],
         "candidates": [("GET", f"/v1/positions/{pid}/candidates", None) for pid in pos.values()],
+        "paths": [
+            ("GET", f"/v1/mobility/paths?from_position_id={pid}", None) for pid in pos.values()
+        ],
+        # Two steps up, in at most five moves: the routes there take one, two or more.
+        "routes": [
+            (
+                "GET",
+                f"/v1/mobility/routes?from_position_id={pos[code]}"
+                f"&to_position_id={pos[generate.next_up(generate.next_up(code))]}&max_steps=5",
+                None,
+            )
+            for code in pos
+        ],
         "probe_small": [
             readiness(ext, code)
             for ext, code, _ in manifest["people"]
@@ -147,6 +160,8 @@ def endpoints(manifest: dict[str, Any], connections: int) -> list[tuple[str, str
         ("comparisons", "GET comparisons (with an employee)", connections),
         ("events_get", "GET events (one page of 50)", connections),
         ("candidates", f"GET candidates for a position ({people} employees)", 1),
+        ("paths", f"GET paths from a position ({people} employees)", 1),
+        ("routes", f"GET routes from a position, up to 5 moves ({people} employees)", 1),
         ("probe_small", f"GET readiness, {small}-event people", connections),
         ("probe_large", f"GET readiness, {large:,}-event people", connections),
         # Last: they add events, which the reads above should not see. Below the service's
@@ -231,7 +246,14 @@ def measure_store(
             previous = following
         if args.profile:
             # Candidates last: its slow requests outlive wrk's run and would leak into the next.
-            for key in ("readiness", "comparisons", "events_post", "probe_large", "candidates"):
+            for key in (
+                "readiness",
+                "comparisons",
+                "events_post",
+                "probe_large",
+                "routes",
+                "candidates",
+            ):
                 result.profiles[key] = profile_endpoint(
                     service, key, files[key], org.key, workdir, store, args
                 )
@@ -284,7 +306,7 @@ def profile_endpoint(
     """Sample the service with py-spy while wrk loads one endpoint."""
     exe = loadgen.wrk_path()
     seconds = args.profile_seconds
-    conns = 1 if key == "candidates" else args.connections
+    conns = 1 if key in ("candidates", "paths", "routes") else args.connections
     load = subprocess.Popen(
         [
             str(exe),

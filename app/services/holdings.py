@@ -163,16 +163,32 @@ def moves_out_of(
     return [_spell(row)[1] for row in session.connection().execute(query)]
 
 
-def of_people_who_held(
+def careers_through(
     session: Session, organization_id: str, position_id: str
-) -> dict[str, list[Spell]]:
-    """Return every spell of the people who ever held a position, by person."""
-    held = (
-        select(PositionHolding.employee_id)
+) -> dict[str, list[tuple[str, date, bool]]]:
+    """Return, for everyone who ever held a position, their spells oldest first as
+    (position, started on, ended by a move): what routes read, and no more."""
+    # No DISTINCT: IN ignores repeats, and with one SQLite walks the whole organization's
+    # primary key instead of the position's index.
+    held = select(PositionHolding.employee_id).where(
+        PositionHolding.organization_id == organization_id,
+        PositionHolding.position_id == position_id,
+    )
+    query = (
+        select(
+            PositionHolding.employee_id,
+            PositionHolding.position_id,
+            PositionHolding.started_on,
+            PositionHolding.ended_by,
+        )
         .where(
             PositionHolding.organization_id == organization_id,
-            PositionHolding.position_id == position_id,
+            PositionHolding.employee_id.in_(held.scalar_subquery()),
         )
-        .distinct()
+        .order_by(PositionHolding.employee_id, PositionHolding.ordinal)
     )
-    return stored(session, organization_id, people=held.scalar_subquery())
+    moved = SpellEnd.move.value
+    by_person: dict[str, list[tuple[str, date, bool]]] = defaultdict(list)
+    for employee_id, held_position, started_on, ended_by in session.connection().execute(query):
+        by_person[employee_id].append((held_position, started_on, ended_by == moved))
+    return dict(by_person)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app.domain.holding import SpellEnd
 from app.domain.routes import Route, Stay, routes
 from app.services import holdings
 from app.services.positions import get_position
@@ -27,10 +26,8 @@ def routes_between(
     get_position(session, organization_id, from_position_id)
     get_position(session, organization_id, to_position_id)
     careers = [
-        [Stay(s.position_id, s.started_on, s.ended_by is SpellEnd.move) for s in spells]
-        for spells in holdings.of_people_who_held(
-            session, organization_id, from_position_id
-        ).values()
+        [Stay(*spell) for spell in spells]
+        for spells in holdings.careers_through(session, organization_id, from_position_id).values()
     ]
     return routes(
         careers=careers,

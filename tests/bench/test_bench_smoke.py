@@ -196,6 +196,8 @@ def test_tiny_benchmark_produces_every_row_without_errors(tmp_path: Path) -> Non
         "comparisons",
         "events_get",
         "candidates",
+        "paths",
+        "routes",
         "probe_small",
         "probe_large",
         "events_post_8",
@@ -213,4 +215,4 @@ def test_tiny_benchmark_produces_every_row_without_errors(tmp_path: Path) -> Non
     assert [i["label"] for i in store["imports"]] == ["first 1 people", "whole history"]
     assert all(i["processed"] > 0 for i in store["imports"])
     targets = {v["target"] for v in store["verdicts"]}
-    assert len(targets) == 8, targets
+    assert len(targets) == 9, targets
