@@ -303,6 +303,7 @@ def void_event(
     session: Session, organization_id: str, employee_id: str, event_id: str, *, reason: str
 ) -> CareerEvent:
     """Void an event (it stays in the history); 409 when it is void already."""
+    _lock_person(session, organization_id, employee_id)
     event = get_event(session, organization_id, employee_id, event_id)
     # A conditional UPDATE, so two concurrent voids cannot both succeed.
     voided = session.execute(
@@ -321,3 +322,16 @@ def void_event(
         history.store_classifications(session, organization_id, employee_id)
         session.refresh(event)
     return event
+
+
+_LOCK_PERSON = (
+    select(Employee.id)
+    .where(Employee.organization_id == bindparam("org"), Employee.id == bindparam("person"))
+    .with_for_update()
+)
+
+
+def _lock_person(session: Session, organization_id: str, employee_id: str) -> None:
+    """Take the person's row lock (PostgreSQL; SQLite's writer holds the database), as
+    recording does, so a void and a write to the same history cannot interleave."""
+    session.connection().execute(_LOCK_PERSON, {"org": organization_id, "person": employee_id})

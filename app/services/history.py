@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app.domain.history import STATE_TYPES, EventFacts, EventType, Projection, replay
 from app.domain.holding import spells
 from app.domain.values import Money
-from app.models import CareerEvent, Position
+from app.models import CareerEvent, Employee, Position
 from app.services import holdings
 
 _STATE_TYPE_NAMES = tuple(t.value for t in STATE_TYPES)
@@ -135,7 +135,17 @@ def project(
 
 def store_classifications(session: Session, organization_id: str, employee_id: str) -> None:
     """Re-classify every move of the person against the history as it stands now, and
-    rewrite their stored position holdings (which carry the classifications too)."""
+    rewrite their stored position holdings (which carry the classifications too).
+
+    Takes the person's row lock first, as recording does (a no-op when the caller holds
+    it): a concurrent write to the same history then commits before this reads it, and
+    the two cannot both rewrite the person's holdings from different snapshots.
+    """
+    session.execute(
+        select(Employee.id)
+        .where(Employee.organization_id == organization_id, Employee.id == employee_id)
+        .with_for_update()
+    )
     facts = state_events(session, organization_id, employee_id)
     level_of = levels(session, organization_id, (e.position_id for e in facts if e.position_id))
     projection = replay(events=facts, level_of=level_of)

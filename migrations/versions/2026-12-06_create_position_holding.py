@@ -5,7 +5,7 @@ history; the service keeps it current in the same transaction as every write. Th
 replays each person's hires, moves, salary changes and exits with that same domain
 function (pure code, no models), 500 people at a time, so existing histories read the
 same after the upgrade as they would have been written by the service.
-`tests/migrations/test_holdings_backfill.py` checks the backfill against the rows the
+`tests/services/test_holdings_equivalence.py` checks the backfill against the rows the
 service wrote.
 
 Revision ID: 0003_position_holding

@@ -12,6 +12,8 @@ Runs on both stores.
 from __future__ import annotations
 
 import json
+import random
+import threading
 from datetime import date
 from typing import Any
 
@@ -265,3 +267,53 @@ def test_the_migration_backfills_the_holdings_the_writes_kept(database: Database
     downgrade(database.url, BEFORE_HOLDINGS)
     upgrade(database.url)
     assert everything() == kept
+
+
+def test_concurrent_moves_voids_and_level_changes_keep_the_holdings_whole(
+    database: Database,
+) -> None:
+    """Writers to the same histories at once (recording moves out of date order, voiding,
+    changing the levels of the positions they name) each fail cleanly or land, and the
+    holdings still equal the replay: a level change re-derives a person's spells under
+    the lock that recording takes."""
+    world = World(database, "Busy")
+    failures: list[BaseException] = []
+    rounds = 12
+
+    def writer(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(rounds):
+            who = rng.randrange(2)
+            kind = rng.choice(["hire", "position_change", "position_change", "exit"])
+            day = shift_months(START, rng.randrange(30))
+            safely(("record", who, kind, day, rng.randrange(len(LEVELS)), None))
+
+    def leveller(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(rounds):
+            safely(("level", rng.randrange(len(LEVELS)), rng.randint(1, 5)))
+
+    def voider(seed: int) -> None:
+        rng = random.Random(seed)
+        for _ in range(rounds // 2):
+            safely(("void", rng.randrange(2), rng.randrange(30)))
+
+    def safely(op: tuple[Any, ...]) -> None:
+        try:
+            world.run(op)
+        except BaseException as exc:  # noqa: BLE001 - every other failure fails the test
+            failures.append(exc)
+
+    threads = [
+        threading.Thread(target=writer, args=(1,)),
+        threading.Thread(target=writer, args=(2,)),
+        threading.Thread(target=leveller, args=(3,)),
+        threading.Thread(target=voider, args=(4,)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads)
+    assert failures == []
+    _check(world)
