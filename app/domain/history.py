@@ -235,6 +235,8 @@ def move_records(
 
     The pay change compares the salary in force right after the move (the move's own
     salary, or a salary change the same day) with the salary in force the day before.
+    Observed paths read the same moves from the stored spells (`holding.spells`); this is
+    the replay's own account of them, which the tests hold the spells to.
     """
     lookup = level_of.get if isinstance(level_of, Mapping) else level_of
     state = Projection()
