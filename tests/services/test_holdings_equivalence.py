@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from alembic.script import ScriptDirectory
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -28,7 +29,7 @@ from app.domain.holding import spells
 from app.domain.mobility import ObservedMove, observed_paths
 from app.domain.values import shift_months
 from app.errors import ApiError
-from app.migrate import downgrade, upgrade
+from app.migrate import downgrade, migrations_dir, upgrade
 from app.models import CareerEvent, Employee
 from app.schemas.employees import EmployeeCreate
 from app.schemas.events import EventCreate
@@ -40,8 +41,7 @@ from app.services.organizations import create_organization
 LEVELS = (2, 3, 2, 4)
 PEOPLE = 3
 START = date(2020, 1, 1)
-# The revision before the holdings table.
-BEFORE_HOLDINGS = "0002"
+HOLDINGS_REVISION = "0003_position_holding"
 STATE_KINDS = ("hire", "position_change", "promotion", "lateral_move", "demotion")
 
 days = st.integers(min_value=0, max_value=30).map(lambda m: shift_months(START, m))
@@ -264,7 +264,9 @@ def test_the_migration_backfills_the_holdings_the_writes_kept(database: Database
     kept = everything()
     assert any(kept.values())
     database.dispose()
-    downgrade(database.url, BEFORE_HOLDINGS)
+    before = ScriptDirectory(str(migrations_dir())).get_revision(HOLDINGS_REVISION).down_revision
+    assert isinstance(before, str)
+    downgrade(database.url, before)
     upgrade(database.url)
     assert everything() == kept
 
