@@ -184,6 +184,43 @@ class CareerEvent(SQLModel, table=True):
     event_key: str | None = Field(default=None, sa_type=String(200))
 
 
+class PositionHolding(SQLModel, table=True):
+    """One spell of a person in a position (`app.domain.holding.Spell`), derived from their
+    history and rewritten in the same transaction by every write that changes it, so that
+    questions across people read spells instead of replaying every history."""
+
+    __tablename__ = "position_holding"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organization_id", "employee_id"],
+            ["employee.organization_id", "employee.id"],
+            ondelete="CASCADE",
+        ),
+        # Paths and routes start from everyone who held a position.
+        Index(None, "organization_id", "position_id"),
+    )
+
+    organization_id: str = Field(primary_key=True, max_length=36)
+    employee_id: str = Field(primary_key=True, max_length=36)
+    # The spell's place in the person's history, from 1.
+    ordinal: int = Field(primary_key=True)
+    position_id: str = Field(max_length=36)
+    started_on: date
+    start_event_id: str = Field(max_length=36)
+    ended_on: date | None = None
+    end_event_id: str | None = Field(default=None, max_length=36)
+    # "move" or "exit"; null while the position is held.
+    ended_by: str | None = Field(default=None, sa_type=String(10))
+    next_position_id: str | None = Field(default=None, max_length=36)
+    classification: str | None = Field(default=None, sa_type=String(20))
+    # Around the move that ended the spell: the salary in force the day before it, and
+    # once its day is applied (what a move's pay change compares).
+    salary_before_cents: int | None = Field(default=None, sa_type=BigInteger)
+    salary_before_currency: str | None = Field(default=None, sa_type=String(3))
+    salary_after_cents: int | None = Field(default=None, sa_type=BigInteger)
+    salary_after_currency: str | None = Field(default=None, sa_type=String(3))
+
+
 class ScoringPolicy(SQLModel, table=True):
     __tablename__ = "scoring_policy"
     __table_args__ = (

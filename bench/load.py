@@ -5,7 +5,8 @@ The organization and its positions are created through the service's own code
 with SQLAlchemy Core, because the import endpoint is one of the things being measured and
 is far too slow today to load 200,000 events within the benchmark's time budget. The rows
 are the ones the service would have written: arrival numbers (`seq`), folded names, cents,
-the dedupe key, and each move's classification from the domain replay itself; a history
+the dedupe key, each move's classification from the domain replay itself, and the
+position holdings (`app.domain.holding.spells`) the service keeps beside them; a history
 the replay finds a problem in is refused, so the generator cannot slip in an invalid one.
 """
 
@@ -28,10 +29,12 @@ from sqlalchemy.engine import make_url
 from app.config import Settings
 from app.db import Database
 from app.domain.history import EventFacts, EventType, replay
+from app.domain.holding import spells
 from app.domain.values import Money, decimal_to_cents, fold_name
 from app.migrate import upgrade
-from app.models import CareerEvent, Employee, Position, utcnow
+from app.models import CareerEvent, Employee, Position, PositionHolding, utcnow
 from app.schemas.positions import PositionCreate
+from app.services import holdings
 from app.services.organizations import create_key_for, create_organization
 from app.services.positions import create_position
 from bench.generate import ALL_POSITIONS
@@ -181,7 +184,7 @@ def _people(path: Path) -> Iterator[list[dict[str, Any]]]:
 
 def _rows(
     org: Org, lines: list[dict[str, Any]], level_of: dict[str, int], now: Any
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     external_id = lines[0]["employee_external_id"]
     employee_id = org.employees[external_id]
     events = []
@@ -247,7 +250,10 @@ def _rows(
         "version": 1,
         "event_seq": len(lines),
     }
-    return employee, events
+    held = holdings.rows_of(
+        org.organization_id, employee_id, spells(events=facts, level_of=level_of)
+    )
+    return employee, events, held
 
 
 _STATE = {
@@ -264,6 +270,7 @@ _STATE = {
 # Every column of each table, in its order: the loader writes whole rows, voids included.
 _EVENT_COLUMNS = tuple(CareerEvent.__table__.columns.keys())
 _EMPLOYEE_COLUMNS = tuple(Employee.__table__.columns.keys())
+_HOLDING_COLUMNS = tuple(PositionHolding.__table__.columns.keys())
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -339,10 +346,14 @@ def bulk_load(org: Org, history: Path) -> int:
     if postgres:
         _analyze(engine)
 
+    held: list[dict[str, Any]] = []
+
     def batches() -> Iterator[list[dict[str, Any]]]:
         events: list[dict[str, Any]] = []
         for lines in _people(history):
-            events.extend(_rows(org, lines, level_of, base)[1])
+            _employee, rows, spells_of_person = _rows(org, lines, level_of, base)
+            events.extend(rows)
+            held.extend(spells_of_person)
             if len(events) >= BATCH:
                 yield events
                 events = []
@@ -350,6 +361,8 @@ def bulk_load(org: Org, history: Path) -> int:
             yield events
 
     total = _write_all(engine, "career_event", _EVENT_COLUMNS, batches())
+    # The position holdings the service keeps beside the events (app.services.holdings).
+    _write_all(engine, "position_holding", _HOLDING_COLUMNS, [held])
     if postgres:
         # Autovacuum would analyze within a minute of a load this size; do it now, so the
         # planner's statistics do not depend on when the benchmark starts.

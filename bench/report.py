@@ -279,6 +279,24 @@ def verdicts(result: StoreResult, *, scale: bool) -> list[Verdict]:
             )
         )
 
+    routes = result.get("routes")
+    if routes:
+        at_size = f"{result.employees:,} employees"
+        met = routes.run.p50_ms <= 1000 and not routes.run.errors
+        out.append(
+            Verdict(
+                "routes from a position, 10,000 × 100: p50 ≤ 1 s",
+                store,
+                f"p50 {_ms(routes.run.p50_ms)} at {at_size}",
+                met if scale else None,
+                ""
+                if met
+                else f"{routes.run.p50_ms / 1000:.1f}x over"
+                + ("" if scale else f" already at {at_size}"),
+                "" if met else _why(result, "routes"),
+            )
+        )
+
     if isinstance(result.statements, dict) and result.statements:
         counts = sorted(set(result.statements.values()))
         detail = ", ".join(f"{k}: {v}" for k, v in result.statements.items())
@@ -376,7 +394,7 @@ def render(
         f"seed {shape['seed']}, anchored on {shape['anchor']}.",
         "",
         f"**Load:** wrk, 1 thread, {options['connections']} connections (candidates, "
-        "opportunities and the fairness reports: 1, to "
+        "opportunities, paths, routes and the fairness reports: 1, to "
         f"read one request's latency), {options['duration']} s a run, loopback; the service "
         "runs as `career-mobility serve` (one uvicorn worker, JSON access log to a file), the "
         "ceiling is a bare FastAPI app with one `async def` endpoint returning a constant "

@@ -14,7 +14,7 @@
 
     python -m bench.run                     # both stores, default size (under 10 minutes)
     python -m bench.run --store sqlite --duration 5
-    python -m bench.run --scale             # 10,000 x 100, candidates target applies
+    python -m bench.run --scale             # 10,000 x 100, candidates and routes targets apply
     python -m bench.run --tiny              # seconds; what the smoke test runs
 """
 
@@ -166,6 +166,21 @@ def request_files(org: Any, manifest: dict[str, Any], workdir: Path, store: str)
             ("GET", f"/v1/employees/{emp[ext]}/opportunities?limit=50", None)
             for ext, _, _ in active
         ],
+        "paths": [
+            ("GET", f"/v1/mobility/paths?from_position_id={pos[spec.code]}", None)
+            for spec in generate.POSITIONS
+        ],
+        # Two steps up, in at most five moves: the routes there take one, two or more.
+        "routes": [
+            (
+                "GET",
+                f"/v1/mobility/routes?from_position_id={pos[spec.code]}"
+                f"&to_position_id={pos[generate.next_up(generate.next_up(spec.code))]}"
+                "&max_steps=5",
+                None,
+            )
+            for spec in generate.POSITIONS
+        ],
         # Cold too (another as_of each line), so the history's length is what is measured.
         "probe_small": [
             readiness_on(ext, code, days)
@@ -218,6 +233,8 @@ def endpoints(manifest: dict[str, Any], connections: int) -> list[tuple[str, str
             1,
         ),
         *fairness.endpoints(people),
+        ("paths", f"GET paths from a position ({people} employees)", 1),
+        ("routes", f"GET routes from a position, up to 5 moves ({people} employees)", 1),
         ("probe_small", f"GET readiness, {small}-event people, cold", connections),
         ("probe_large", f"GET readiness, {large:,}-event people, cold", connections),
         # Last: they add events, which the reads above should not see. Below the service's
@@ -321,6 +338,7 @@ def measure_store(
                 "events_post",
                 "probe_large",
                 "opportunities",
+                "routes",
                 "candidates",
             ):
                 result.profiles[key] = profile_endpoint(
@@ -390,7 +408,7 @@ def profile_endpoint(
     """Sample the service with py-spy while wrk loads one endpoint."""
     exe = loadgen.wrk_path()
     seconds = args.profile_seconds
-    conns = 1 if key in ("candidates", "opportunities") else args.connections
+    conns = 1 if key in ("candidates", "opportunities", "paths", "routes") else args.connections
     load = subprocess.Popen(
         [
             str(exe),

@@ -12,16 +12,18 @@ from app.api.presenters import (
     comparison_public,
     path_out,
     readiness_public,
+    route_out,
 )
 from app.auth import Reader
 from app.db import SessionDep
 from app.domain.readiness import Band
+from app.domain.routes import MAX_STEPS
 from app.routing import not_modified
 from app.routing.conditional import matches
 from app.schemas.common import Day, Page
 from app.schemas.comparisons import ComparisonPublic
-from app.schemas.readiness import CandidateOut, PathOut, ReadinessPublic
-from app.services import candidates, comparisons, paths, readiness
+from app.schemas.readiness import CandidateOut, PathOut, ReadinessPublic, RouteOut
+from app.services import candidates, comparisons, paths, readiness, routes
 from app.services.answers import ANSWERS, tag_of
 from app.services.catalog import Catalog, with_history
 from app.services.employees import today
@@ -200,3 +202,43 @@ def list_paths(
     result = paths.paths_from(session, principal.organization_id, from_position_id, since=since)
     chunk, next_cursor = _page(result.paths, limit, cursor)
     return Page(items=[path_out(p, result.codes) for p in chunk], next_cursor=next_cursor)
+
+
+# A position in the query: any text, so that an unknown id of any length is a 404 (SPEC 8).
+PositionInQuery = Annotated[str, Query(description="A position ID of this organization.")]
+
+
+@api.get(
+    "/mobility/routes",
+    response_model=Page[RouteOut],
+    summary="Chains of positions people actually held from one position to another",
+    description=(
+        "Runs of consecutive spells (each ended by the move that started the next; an exit "
+        "breaks the run) that start in `from_position_id` and reach `to_position_id` in at "
+        "most `max_steps` moves, counted from the last time the person left the first "
+        "position. A person counts once a route, with the months of their first trip on it. "
+        "Most frequent first; ties: fewer moves, then the shorter median, then the position "
+        "IDs in order."
+    ),
+    responses=problems(403, 404, 422),
+)
+def list_routes(
+    from_position_id: PositionInQuery,
+    to_position_id: PositionInQuery,
+    principal: Reader,
+    session: SessionDep,
+    max_steps: Annotated[
+        int, Query(ge=1, le=MAX_STEPS, description=f"Most moves on a route, 1..{MAX_STEPS}.")
+    ] = 3,
+    limit: Limit = DEFAULT_PAGE,
+    cursor: Cursor = None,
+) -> Page[RouteOut]:
+    found = routes.routes_between(
+        session,
+        principal.organization_id,
+        from_position_id=from_position_id,
+        to_position_id=to_position_id,
+        max_steps=max_steps,
+    )
+    chunk, next_cursor = _page(found, limit, cursor)
+    return Page(items=[route_out(r) for r in chunk], next_cursor=next_cursor)

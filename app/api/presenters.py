@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Row
 
 from app.domain.mobility import MoveType, PathStats, PositionFacts
+from app.domain.routes import Route
 from app.domain.values import Requirement, cents_to_decimal
 from app.models import CareerEvent, Position
 from app.schemas.common import MoneyOut
@@ -24,6 +25,7 @@ from app.schemas.readiness import (
     NextStepOut,
     PathOut,
     ReadinessPublic,
+    RouteOut,
 )
 from app.services.candidates import Candidate
 from app.services.comparisons import ComparisonResult
@@ -251,4 +253,10 @@ def path_out(p: PathStats, codes: dict[str, str]) -> PathOut:
         if p.median_pay_change_percent is not None
         else None,
         classification=p.classification,
+    )
+
+
+def route_out(r: Route) -> RouteOut:
+    return RouteOut(
+        positions=list(r.positions), count=r.count, median_months=float(r.median_months)
     )

@@ -108,11 +108,12 @@ def replay(
     for ev in chronological(events):
         if as_of is not None and ev.occurred_on > as_of:
             break
-        _apply(state, ev, lookup)
+        apply_event(state, ev, lookup)
     return state
 
 
-def _apply(state: Projection, ev: EventFacts, level_of: Callable[[str], int | None]) -> None:
+def apply_event(state: Projection, ev: EventFacts, level_of: Callable[[str], int | None]) -> None:
+    """Apply one event to the state in place, or record the problem it has and skip it."""
     employed = state.status is Status.active
     day = ev.occurred_on.isoformat()
     if ev.type is EventType.hire:
@@ -233,7 +234,8 @@ class MoveRecord:
     classification: MoveType | None
 
 
-def _pay_change(before: Money | None, after: Money | None) -> Decimal | None:
+def pay_change(before: Money | None, after: Money | None) -> Decimal | None:
+    """Return the change from one salary to another in percent, or None without both."""
     if before is None or after is None or before.currency != after.currency or before.cents <= 0:
         return None
     return Decimal(after.cents - before.cents) * 100 / Decimal(before.cents)
@@ -248,6 +250,8 @@ def move_records(
 
     The pay change compares the salary in force right after the move (the move's own
     salary, or a salary change the same day) with the salary in force the day before.
+    Observed paths read the same moves from the stored spells (`holding.spells`); this is
+    the replay's own account of them, which the tests hold the spells to.
     """
     lookup = level_of.get if isinstance(level_of, Mapping) else level_of
     state = Projection()
@@ -260,12 +264,14 @@ def move_records(
         pending: list[tuple[EventFacts, str, date]] = []
         while index < len(ordered) and ordered[index].occurred_on == day:
             ev = ordered[index]
-            held, since, problems = state.position_id, state.role_started_on, len(state.problems)
-            _apply(state, ev, lookup)
-            if ev.type in MOVE_TYPES and len(state.problems) == problems and held and since:
+            held, since = state.position_id, state.role_started_on
+            apply_event(state, ev, lookup)
+            # A move whose asserted kind the levels contradict is a problem, but it still
+            # moves the person: it counts when it started the role held now.
+            if ev.type in MOVE_TYPES and state.role_event_id == ev.id and held and since:
                 pending.append((ev, held, since))
             index += 1
-        change = _pay_change(salary_before, state.salary)
+        change = pay_change(salary_before, state.salary)
         for ev, held, since in pending:
             records.append(
                 MoveRecord(
@@ -305,7 +311,7 @@ def steps(
     out = []
     for ev in chronological(events):
         problems = len(state.problems)
-        _apply(state, ev, lookup)
+        apply_event(state, ev, lookup)
         if len(state.problems) != problems or ev.type not in STATE_TYPES:
             continue
         out.append(

@@ -80,3 +80,13 @@ class PathOut(BaseModel):
     median_months_before_move: float | None
     median_pay_change_percent: float | None
     classification: MoveType | None
+
+
+class RouteOut(BaseModel):
+    positions: list[str] = Field(
+        description="Position IDs in the order held, from the first to the last."
+    )
+    count: int = Field(description="People who took this route (each once).")
+    median_months: float = Field(
+        description="Median whole months from taking up the first position to the last."
+    )

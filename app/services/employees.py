@@ -18,7 +18,15 @@ from app.domain.history import DEVELOPMENT_TYPES, Projection, Status, replay
 from app.domain.mobility import MoveType
 from app.domain.values import whole_months_between
 from app.errors import Conflict, NotFound
-from app.models import Assessment, CareerEvent, Demographic, Employee, IdempotencyRecord, utcnow
+from app.models import (
+    Assessment,
+    CareerEvent,
+    Demographic,
+    Employee,
+    IdempotencyRecord,
+    PositionHolding,
+    utcnow,
+)
 from app.schemas.employees import EmployeeCreate, EmployeeUpdate
 from app.services import history
 from app.services.pagination import page_by_creation
@@ -189,6 +197,12 @@ def erase_employee(session: Session, organization_id: str, employee_id: str) -> 
     for record in creations:
         if _names(record.response_body, employee):
             session.delete(record)
+    session.execute(
+        delete(PositionHolding).where(
+            PositionHolding.organization_id == organization_id,
+            PositionHolding.employee_id == employee_id,
+        )
+    )
     session.execute(
         delete(CareerEvent).where(
             CareerEvent.organization_id == organization_id,

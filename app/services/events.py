@@ -11,11 +11,12 @@ from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
 from sqlmodel import Session
 
 from app.domain.history import EventFacts, EventType, problems_added, problems_removed, replay
+from app.domain.holding import spells
 from app.domain.values import Money, decimal_to_cents, fold_name
 from app.errors import Conflict, FieldError, NotFound, ValidationFailed
 from app.models import CareerEvent, Employee, utcnow
 from app.schemas.events import ALLOWED_FIELDS, REQUIRED_FIELDS, EventCreate
-from app.services import history
+from app.services import history, holdings
 from app.services.catalog import current
 from app.services.employees import get_employee
 from app.services.pagination import cursor_day, cursor_int, decode_cursor, encode_cursor
@@ -171,7 +172,8 @@ def _classify_with(
     session: Session, organization_id: str, employee_id: str, row: dict[str, Any]
 ) -> None:
     """Validate a new state event against the person's history (422 naming what it would
-    break), set its classification, and re-store the moves whose classification changes."""
+    break), set its classification, re-store the moves whose classification changes, and
+    rewrite the person's position holdings when the event changes them."""
     stored: dict[str, str | None] = {}
     existing: list[EventFacts] = []
     for *fields, classification in session.connection().execute(
@@ -190,6 +192,11 @@ def _classify_with(
             errors=errors,
         )
     kinds = replay(events=[*existing, new], level_of=level_of).classifications
+    # The stored holdings are the spells of the history before this event: rewrite them
+    # only when the event changes them (a salary change at the end of a history does not).
+    after = spells(events=[*existing, new], level_of=level_of)
+    if after != spells(events=existing, level_of=level_of):
+        holdings.replace(session, organization_id, {employee_id: after})
     for fact in [*existing, new]:
         if fact.type not in _MOVES:
             continue

@@ -1,4 +1,5 @@
-"""Load a person's history for the domain replay, and keep stored classifications current."""
+"""Load a person's history for the domain replay, and keep stored classifications and
+position holdings current."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from sqlalchemy import func, select, update
 from sqlmodel import Session
 
 from app.domain.history import STATE_TYPES, EventFacts, EventType, Projection, replay
+from app.domain.holding import spells
 from app.domain.values import Money
-from app.models import CareerEvent, Position
+from app.models import CareerEvent, Employee, Position
+from app.services import holdings
 
 _STATE_TYPE_NAMES = tuple(t.value for t in STATE_TYPES)
 
@@ -131,9 +134,24 @@ def project(
 
 
 def store_classifications(session: Session, organization_id: str, employee_id: str) -> None:
-    """Re-classify every move of the person against the history as it stands now."""
+    """Re-classify every move of the person against the history as it stands now, and
+    rewrite their stored position holdings (which carry the classifications too).
+
+    Takes the person's row lock first, as recording does (a no-op when the caller holds
+    it): a concurrent write to the same history then commits before this reads it, and
+    the two cannot both rewrite the person's holdings from different snapshots.
+    """
+    session.execute(
+        select(Employee.id)
+        .where(Employee.organization_id == organization_id, Employee.id == employee_id)
+        .with_for_update()
+    )
     facts = state_events(session, organization_id, employee_id)
-    projection = project(session, organization_id, employee_id, as_of=None, events=facts)
+    level_of = levels(session, organization_id, (e.position_id for e in facts if e.position_id))
+    projection = replay(events=facts, level_of=level_of)
+    holdings.replace(
+        session, organization_id, {employee_id: spells(events=facts, level_of=level_of)}
+    )
     moves = [
         f for f in facts if f.type not in (EventType.hire, EventType.salary_change, EventType.exit)
     ]

@@ -25,13 +25,13 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.db import Database
 from app.errors import IdempotencyInFlight, IdempotencyKeyReused, ValidationFailed
-from app.models import IdempotencyRecord, utcnow
+from app.models import Employee, IdempotencyRecord, utcnow
 
 MAX_KEY_LENGTH = 255
 LEASE_SECONDS = 60.0
@@ -204,6 +204,13 @@ def complete(
     )
     if record is None:
         return
+    person = employee_id or claim.employee_id
+    if person is not None and _gone(session, claim.organization_id, person):
+        # Erased before this request claimed its key: nothing may name them, and the
+        # retry finds no person either way.
+        session.delete(record)
+        session.flush()
+        return
     record.state = "done"
     record.status_code = status_code
     record.response_headers = {k: v for k, v in headers.items() if k in REPLAYED_HEADERS}
@@ -212,6 +219,15 @@ def complete(
     record.expires_at = now + timedelta(hours=ttl_hours)
     session.add(record)
     session.flush()
+
+
+def _gone(session: Session, organization_id: str, employee_id: str) -> bool:
+    found = session.execute(
+        select(Employee.id).where(
+            Employee.organization_id == organization_id, Employee.id == employee_id
+        )
+    ).first()
+    return found is None
 
 
 def renew(db: Database, *, claim: Claim, lease_seconds: float) -> bool:

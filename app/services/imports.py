@@ -39,11 +39,12 @@ from app.domain.history import (
     Projection,
     replay,
 )
+from app.domain.holding import spells
 from app.domain.values import Money, decimal_to_cents, fold_name
 from app.models import CareerEvent, Employee, Position, utcnow
 from app.schemas.events import EventCreate
 from app.schemas.imports import ImportLine, PlainImportLine
-from app.services import history
+from app.services import history, holdings
 from app.services.events import expiry_problem, history_problems, shape_errors
 
 BATCH_SIZE = 1000
@@ -593,6 +594,16 @@ class Importer:
             sql.insert_events(conn, rows)
             for employee_id in backfilled:
                 history.store_classifications(session, org, employee_id)
+            # The others' histories are whole in memory (what was stored, then the lines).
+            holdings.replace(
+                session,
+                org,
+                {
+                    employee_id: spells(events=histories[employee_id], level_of=level_of)
+                    for employee_id in projections
+                    if employee_id not in backfilled
+                },
+            )
 
     def _people_rows(
         self, new_people: list[tuple[str, str | None, list[Any]]], sql: _Driver

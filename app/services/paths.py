@@ -1,4 +1,8 @@
-"""Observed career paths: the moves people actually made out of a position."""
+"""Observed career paths: the moves people actually made out of a position.
+
+Read from the stored position holdings (`services.holdings`): one indexed query for the
+spells in the position that a move ended, whatever the size of the organization's history.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlmodel import Session
 
-from app.domain.history import move_records
 from app.domain.mobility import ObservedMove, PathStats, observed_paths
-from app.models import CareerEvent, Position
-from app.services import history
+from app.domain.values import whole_months_between
+from app.models import Position
+from app.services import holdings
 from app.services.positions import get_position
 
 
@@ -27,26 +31,15 @@ def paths_from(
 ) -> PathsResult:
     """Return the observed moves out of a position (on or after `since`), most frequent first."""
     source = get_position(session, organization_id, from_position_id)
-    people = select(CareerEvent.employee_id).where(
-        CareerEvent.organization_id == organization_id,
-        CareerEvent.position_id == from_position_id,
-        CareerEvent.voided_at.is_(None),
-    )
-    by_person = history.state_events_by_person(
-        session, organization_id, people=people.scalar_subquery()
-    )
-    level_of = history.levels(session, organization_id, history.positions_named(by_person))
     observed = [
         ObservedMove(
-            to_position_id=record.to_position_id,
-            months_before_move=record.months_in_from_role,
-            pay_change_percent=record.pay_change_percent,
-            classification=record.classification,
+            to_position_id=spell.next_position_id or "",
+            months_before_move=whole_months_between(spell.started_on, spell.ended_on),
+            pay_change_percent=spell.pay_change_percent,
+            classification=spell.classification,
         )
-        for facts in by_person.values()
-        for record in move_records(events=facts, level_of=level_of)
-        if record.from_position_id == from_position_id
-        and (since is None or record.occurred_on >= since)
+        for spell in holdings.moves_out_of(session, organization_id, from_position_id, since=since)
+        if spell.ended_on is not None
     ]
     stats = observed_paths(moves=observed)
     codes: dict[str, str] = dict(

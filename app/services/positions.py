@@ -165,14 +165,21 @@ def read_position(session: Session, organization_id: str, position_id: str) -> R
 
 
 def get_position(
-    session: Session, organization_id: str, position_id: str, *, lock: bool = False
+    session: Session,
+    organization_id: str,
+    position_id: str,
+    *,
+    lock: bool = False,
+    key_share: bool = False,
 ) -> Position:
-    """Return the position or raise 404."""
+    """Return the position or raise 404. `lock` takes its row lock (PostgreSQL); with
+    `key_share` a weaker one (FOR NO KEY UPDATE) that lets events naming the position
+    still be inserted meanwhile (their foreign key takes FOR KEY SHARE)."""
     query = select(Position).where(
         Position.organization_id == organization_id, Position.id == position_id
     )
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(key_share=key_share)
     position = session.execute(query).scalars().first()
     if position is None:
         raise NotFound(f"No position {position_id!r} in this organization.")
@@ -201,7 +208,10 @@ def update_position(
     if_match: str | None,
 ) -> Position:
     """Apply a partial update; 412 on a stale If-Match, 409 on a taken code."""
-    position = get_position(session, organization_id, position_id, lock=True)
+    # Not FOR UPDATE: recording locks the person and then (by the event's foreign key)
+    # the position, and a level change re-derives people's spells under their lock, so
+    # a lock here that blocked the foreign key would deadlock the two.
+    position = get_position(session, organization_id, position_id, lock=True, key_share=True)
     check_if_match(if_match, position.version)
     changes = data.model_dump(exclude_unset=True)
     if "code" in changes and _code_taken(session, organization_id, changes["code"], position.id):

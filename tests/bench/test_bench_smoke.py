@@ -130,6 +130,29 @@ def test_bulk_loader_writes_what_the_import_writes(
             views.append(_view(client, org.key, found[0]["id"], org.positions[target]))
         assert views[0] == views[1], external_id
 
+    # The loader writes the position holdings beside the events, as the import keeps them.
+    seen = 0
+    for code in imported.positions:
+        answers = []
+        for org in (imported, loaded):
+            response = client.get(
+                "/v1/mobility/paths",
+                params={"from_position_id": org.positions[code]},
+                headers={"Authorization": f"Bearer {org.key}"},
+            )
+            assert response.status_code == 200, response.text
+            items = response.json()["items"]
+            seen += len(items)
+            # Ties are ordered by position id, which differs between the two organizations.
+            answers.append(
+                sorted(
+                    ({k: v for k, v in p.items() if k != "to_position_id"} for p in items),
+                    key=lambda p: p["to_position_code"],
+                )
+            )
+        assert answers[0] == answers[1], code
+    assert seen > 0
+
 
 @pytest.mark.slow
 def test_tiny_benchmark_produces_every_row_without_errors(tmp_path: Path) -> None:
@@ -182,6 +205,8 @@ def test_tiny_benchmark_produces_every_row_without_errors(tmp_path: Path) -> Non
         "fairness_readiness",
         "fairness_promotions",
         "fairness_pay",
+        "paths",
+        "routes",
         "probe_small",
         "probe_large",
         "events_post_8",
@@ -199,5 +224,5 @@ def test_tiny_benchmark_produces_every_row_without_errors(tmp_path: Path) -> Non
     assert [i["label"] for i in store["imports"]] == ["first 1 people", "whole history"]
     assert all(i["processed"] > 0 for i in store["imports"])
     targets = {v["target"] for v in store["verdicts"]}
-    assert len(targets) == 17, targets
+    assert len(targets) == 18, targets
     assert "opportunities for a person over 200 positions: p50 ≤ 100 ms @1" in targets

@@ -1,4 +1,5 @@
-"""`role_held` reads what a person holds from hires, moves and exits exactly as the full
+"""`spells` cuts the replay into the stretches each position was held, and `role_held`
+reads what a person holds from hires, moves and exits exactly as the full
 replay does, inconsistent histories included (a voided exit leaves a later rehire
 dangling, a voided hire leaves moves without a position)."""
 
@@ -7,9 +8,18 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.domain.history import EventFacts, EventType, Status, chronological, replay
-from app.domain.holding import HOLDING_TYPES, pay_held, role_held
-from app.domain.values import Money
+from app.domain.history import (
+    EventFacts,
+    EventType,
+    MoveRecord,
+    Status,
+    chronological,
+    move_records,
+    replay,
+)
+from app.domain.holding import HOLDING_TYPES, SpellEnd, pay_held, role_held, spells
+from app.domain.mobility import MoveType
+from app.domain.values import Money, whole_months_between
 
 POSITIONS = ["p1", "p2", "p3"]
 TYPES = [EventType(t) for t in HOLDING_TYPES] + [EventType.salary_change]
@@ -77,7 +87,7 @@ SALARIES = st.one_of(
 
 
 @st.composite
-def paid_histories(draw: st.DrawFn) -> list[EventFacts]:
+def pay_histories(draw: st.DrawFn) -> list[EventFacts]:
     """Histories where hires, moves and pay changes may or may not name a salary."""
     events = []
     for seq in range(1, draw(st.integers(min_value=0, max_value=12)) + 1):
@@ -100,7 +110,7 @@ def paid_histories(draw: st.DrawFn) -> list[EventFacts]:
 
 
 @settings(max_examples=400, deadline=None)
-@given(paid_histories(), st.integers(min_value=-1, max_value=7))
+@given(pay_histories(), st.integers(min_value=-1, max_value=7))
 def test_pay_held_agrees_with_the_replay(events: list[EventFacts], offset: int) -> None:
     """The pay report's twin: the position and the salary in force, as the replay has them."""
     as_of = START + timedelta(days=offset)
@@ -128,3 +138,109 @@ def test_pay_held_agrees_with_the_replay(events: list[EventFacts], offset: int) 
 
     got = None if held is None else (held.position_id, held.salary_cents, held.currency)
     assert got == want
+
+
+# --- spells: the stretches a person held each position ------------------------------------
+
+LEVELS = {"p1": 1, "p2": 2, "p3": 2}
+
+
+@st.composite
+def paid_histories(draw: st.DrawFn) -> list[EventFacts]:
+    """Histories of hires, moves (of every kind), salary changes and exits, salaries
+    anywhere they may be, over few days so that several events share one."""
+    n = draw(st.integers(min_value=0, max_value=14))
+    kinds = [
+        EventType.hire,
+        EventType.position_change,
+        EventType.promotion,
+        EventType.lateral_move,
+        EventType.salary_change,
+        EventType.exit,
+    ]
+    events = []
+    for seq in range(1, n + 1):
+        kind = draw(st.sampled_from(kinds))
+        day = START + timedelta(days=31 * draw(st.integers(min_value=0, max_value=8)))
+        position = (
+            None
+            if kind in (EventType.exit, EventType.salary_change)
+            else draw(st.sampled_from(POSITIONS))
+        )
+        salary = None
+        if kind is EventType.salary_change or (kind is not EventType.exit and draw(st.booleans())):
+            salary = Money(draw(st.integers(min_value=1, max_value=5)) * 1000, "USD")
+        events.append(EventFacts(f"e{seq}", kind, day, seq, position, salary))
+    return events
+
+
+@settings(max_examples=400, deadline=None)
+@given(paid_histories())
+def test_spells_ended_by_a_move_are_the_move_records_of_the_replay(
+    events: list[EventFacts],
+) -> None:
+    from_spells = [
+        MoveRecord(
+            event_id=s.end_event_id or "",
+            occurred_on=s.ended_on or START,
+            from_position_id=s.position_id,
+            to_position_id=s.next_position_id or "",
+            months_in_from_role=whole_months_between(s.started_on, s.ended_on or START),
+            pay_change_percent=s.pay_change_percent,
+            classification=s.classification,
+        )
+        for s in spells(events=events, level_of=LEVELS)
+        if s.ended_by is SpellEnd.move
+    ]
+    assert from_spells == move_records(events=events, level_of=LEVELS)
+
+
+@settings(max_examples=400, deadline=None)
+@given(paid_histories())
+def test_spells_follow_on_from_each_other_and_the_last_open_one_is_what_the_replay_holds(
+    events: list[EventFacts],
+) -> None:
+    got = spells(events=events, level_of=LEVELS)
+    assert [s.ordinal for s in got] == list(range(1, len(got) + 1))
+    for before, after in zip(got, got[1:], strict=False):
+        assert before.ended_by is not None
+        if before.ended_by is SpellEnd.move:
+            assert before.next_position_id == after.position_id
+            assert before.end_event_id == after.start_event_id
+            assert before.ended_on == after.started_on
+        else:
+            assert before.end_event_id is not None and before.ended_on is not None
+            assert after.started_on >= before.ended_on
+    projection = replay(events=events, level_of=LEVELS)
+    open_spells = [s for s in got if s.ended_by is None]
+    if projection.status is Status.active:
+        assert len(open_spells) == 1 and open_spells[0] == got[-1]
+        assert got[-1].position_id == projection.position_id
+        assert got[-1].started_on == projection.role_started_on
+        assert got[-1].start_event_id == projection.role_event_id
+    else:
+        assert open_spells == []
+
+
+def test_spells_of_a_hire_a_promotion_with_a_same_day_raise_and_an_exit() -> None:
+    events = [
+        EventFacts("h", EventType.hire, date(2020, 1, 15), 1, "p1", Money(100_00, "USD")),
+        EventFacts("m", EventType.promotion, date(2021, 3, 1), 2, "p2"),
+        EventFacts("r", EventType.salary_change, date(2021, 3, 1), 3, None, Money(120_00, "USD")),
+        EventFacts("x", EventType.exit, date(2022, 1, 1), 4),
+    ]
+    first, second = spells(events=events, level_of=LEVELS)
+    assert first.position_id == "p1" and first.started_on == date(2020, 1, 15)
+    assert (first.ended_by, first.end_event_id, first.next_position_id) == (
+        SpellEnd.move,
+        "m",
+        "p2",
+    )
+    assert first.classification is MoveType.promotion
+    assert first.pay_change_percent == 20
+    assert (second.position_id, second.start_event_id, second.ended_by) == (
+        "p2",
+        "m",
+        SpellEnd.exit,
+    )
+    assert second.salary_before is None and second.pay_change_percent is None

@@ -39,6 +39,7 @@ EXPECTED_TABLES = {
     "idempotency_record",
     "demographic",
     "assessment",
+    "position_holding",
 }
 
 
