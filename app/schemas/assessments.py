@@ -81,3 +81,76 @@ class AssessmentPublic(BaseModel):
         description="Plain sentences: one per component, one for the band."
     )
     review: ReviewOut | None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": "7c05a734-abbb-4745-a6d3-04e1589a1888",
+                    "employee_id": "01a24a47-a32f-74f8-adaa-df13d5195292",
+                    "target_position_id": None,
+                    "as_of": "2026-06-30",
+                    "purpose": "promotion_decision",
+                    "note": None,
+                    "created_at": "2026-12-06T07:35:48.527975Z",
+                    "created_by": "b8d27804-a166-499b-be65-63ee88be66eb",
+                    "policy_version": 1,
+                    "readiness": {
+                        "employee_id": "01a24a47-a32f-74f8-adaa-df13d5195292",
+                        "target_position_id": None,
+                        "as_of": "2026-06-30",
+                        "score": 25.0,
+                        "band": "ready_3_plus_years",
+                        "components": [
+                            {"name": "performance", "score": 0.0, "weight": 0.35, "evidence": []},
+                            {"name": "leadership", "score": 0.0, "weight": 0.2, "evidence": []},
+                            {"name": "development", "score": 0.0, "weight": 0.2, "evidence": []},
+                            {
+                                "name": "requirements",
+                                "score": 100.0,
+                                "weight": 0.15,
+                                "evidence": [],
+                            },
+                            {
+                                "name": "experience",
+                                "score": 100.0,
+                                "weight": 0.1,
+                                "evidence": ["01a24a47-a32f-74f8-adaa-df0e4eff7e2e"],
+                            },
+                        ],
+                        "gaps": [
+                            {
+                                "component": "performance",
+                                "text": "No performance review in the last 24 months.",
+                                "requirement": None,
+                            }
+                        ],
+                        "next_steps": [
+                            {
+                                "component": "performance",
+                                "action": "Ask for a performance review; one rated 5 (far "
+                                "exceeds) counts most.",
+                                "gain": 35.0,
+                            }
+                        ],
+                        "move_type": "promotion",
+                        "policy_version": 1,
+                        "expiring": [],
+                    },
+                    "explanation": [
+                        "Performance scores 0.0 of 100 (weight 0.35), from the mean rating of "
+                        "performance reviews in the scoring window, backed by no event.",
+                        "The total of 25.0 is under 50.0, so the band is ready_3_plus_years "
+                        "(ready in three years or more).",
+                    ],
+                    "review": {
+                        "outcome": "overridden",
+                        "band": "ready_1_2_years",
+                        "reason": "Ran the unit for six months; no reviews were recorded then.",
+                        "reviewer": "Dana Whitfield",
+                        "reviewed_at": "2026-12-06T07:35:49.692772Z",
+                    },
+                }
+            ]
+        }
+    }
