@@ -11,6 +11,7 @@ from app.db import SessionDep
 from app.schemas.common import Page
 from app.schemas.employees import EmployeeCreate, EmployeePublic, EmployeeUpdate
 from app.services import employees as service
+from app.services.answers import ANSWERS
 from app.services.positions import etag
 from app.services.timeline import timeline_svg
 
@@ -121,4 +122,5 @@ def get_timeline(employee_id: str, principal: Reader, session: SessionDep) -> Re
 )
 def erase_employee(employee_id: str, principal: Admin, session: SessionDep) -> Response:
     service.erase_employee(session, principal.organization_id, employee_id)
+    ANSWERS.forget(principal.organization_id, employee_id)
     return Response(status_code=204)

@@ -57,11 +57,11 @@ def _answer(
     tag = tag_of(catalog.version, history, *inputs)
     if matches(if_none_match, tag):
         return not_modified(tag)
-    body = ANSWERS.get(organization_id, tag)
+    body = ANSWERS.get(organization_id, employee_id, tag)
     if body is None:
         model = build(read)
         body = model.__pydantic_serializer__.to_json(model, by_alias=True)
-        ANSWERS.put(organization_id, tag, body)
+        ANSWERS.put(organization_id, employee_id, tag, body)
     return Response(body, media_type="application/json", headers={"ETag": tag})
 
 

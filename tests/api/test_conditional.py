@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given
+from hypothesis import strategies as st
 
-from app.services.answers import ANSWERS
+from app.services.answers import ANSWERS, Answers
 
 HIRE_ON = "2023-01-02"
 
@@ -137,3 +139,29 @@ def test_an_employees_record_version_is_never_taken_for_the_whole_answer(
     first = api.get(path)
     again = api.get(path, headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 200 and again.json() == first.json()
+
+
+def test_erasing_a_person_drops_their_stored_answers(
+    api: TestClient, world: dict[str, str], org: Any
+) -> None:
+    for path in _paths(world).values():
+        assert api.get(path).status_code == 200
+    tag = api.get(_paths(world)["readiness"]).headers["etag"]
+    assert ANSWERS.get(org.id, world["person"], tag)
+
+    assert api.delete(f"/v1/employees/{world['person']}").status_code == 204
+
+    assert not [k for k in ANSWERS._entries if k[1] == world["person"]]
+    assert api.get(_paths(world)["readiness"]).status_code == 404
+
+
+@given(sizes=st.lists(st.integers(min_value=0, max_value=300), max_size=40))
+def test_the_store_of_answers_never_holds_more_than_its_bound(sizes: list[int]) -> None:
+    store = Answers(max_bytes=1000)
+    for n, size in enumerate(sizes):
+        store.put("org", f"p{n % 7}", f'"{n % 11}"', b"x" * size)
+        held = sum(len(b) for b in store._entries.values())
+        assert held == store._bytes <= 1000
+    if sizes:
+        last = len(sizes) - 1
+        assert store.get("org", f"p{last % 7}", f'"{last % 11}"') == b"x" * sizes[-1]

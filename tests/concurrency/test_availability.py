@@ -76,14 +76,14 @@ def test_stalled_bodies_hold_nothing_and_are_answered_408(store_url: str, launch
         _stall(server.port, attacker.write, "/v1/positions", "application/json")
         for _ in range(STALLED)
     ] + [_stall(server.port, attacker.write, "/v1/imports", "application/x-ndjson")]
-    # Every other request of every organization still answers, well inside the 5 s that
-    # a full database gate would make it wait before a 503.
+    # Every other request of every organization still answers, inside the 5 s that a full
+    # database gate would make it wait before a 503 (the bound allows for a busy machine).
     with server.client(victim.headers("write")) as client:
         for _ in range(10):
             asked = time.monotonic()
             read = client.get(f"/v1/employees/{person}")
             assert read.status_code == 200, read.text
-            assert time.monotonic() - asked < 2.0
+            assert time.monotonic() - asked < 4.0
         wrote = client.post("/v1/positions", json={**RN, "code": "RN-2"})
         assert wrote.status_code == 201, wrote.text
 
@@ -167,7 +167,8 @@ def test_one_tenants_heavy_reads_leave_room_for_everyone_elses_light_ones(
                     asked = time.monotonic()
                     light = c.get(f"/v1/employees/{person}")
                     assert light.status_code == 200, light.text
-                    assert time.monotonic() - asked < 1.0
+                    # Below the 2.5 s a request starved of every place waits for its 503.
+                    assert time.monotonic() - asked < 2.0
             answers = [f.result(timeout=30) for f in heavies]
 
     statuses = sorted(a.status_code for a in answers)

@@ -33,6 +33,9 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "max_body_bytes": ("2048", 2048),
     "max_import_bytes": ("4096", 4096),
     "idempotency_ttl_hours": ("48", 48),
+    "idempotency_lease_seconds": ("90", 90.0),
+    "body_timeout_seconds": ("2.5", 2.5),
+    "heavy_concurrency": ("2", 2),
     "cors_origins": (
         '["https://hr.example", "http://localhost:3000"]',
         ["https://hr.example", "http://localhost:3000"],
