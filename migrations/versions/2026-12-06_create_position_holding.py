@@ -9,7 +9,7 @@ same after the upgrade as they would have been written by the service.
 service wrote.
 
 Revision ID: 0003_position_holding
-Revises: 0002
+Revises: 0003_levels_expiry
 Create Date: 2026-12-06 07:40:00
 """
 
