@@ -169,19 +169,19 @@ def test_ready_now_computed_equals_the_ready_now_slate_of_each_position(
     api: TestClient, seed: int
 ) -> None:
     """The coverage reads the organization once and cuts it per position; the slate ranks
-    per position. They must agree on every position, requirements or none."""
+    per position. They must agree on every position, requirements or none, skill levels
+    asked and held, certifications lapsed or not."""
     rng = random.Random(seed)
     names = ["CPR", "Triage", "Charge nurse", "NE-BC"]
     positions = []
     for n in range(6):
-        requirements = [
-            {
-                "kind": rng.choice(["certification", "training", "skill"]),
-                "name": name,
-                "mandatory": rng.random() < 0.6,
-            }
-            for name in rng.sample(names, rng.randint(0, 2))
-        ]
+        requirements = []
+        for name in rng.sample(names, rng.randint(0, 2)):
+            kind = rng.choice(["certification", "training", "skill"])
+            requirement = {"kind": kind, "name": name, "mandatory": rng.random() < 0.6}
+            if kind == "skill" and rng.random() < 0.6:
+                requirement["min_level"] = rng.randint(1, 3)
+            requirements.append(requirement)
         positions.append(
             create_position(
                 api,
@@ -219,12 +219,19 @@ def test_ready_now_computed_equals_the_ready_now_slate_of_each_position(
             )
         for name in rng.sample(names, rng.randint(0, 4)):
             kind = rng.choice(list(kinds.values()))
+            extra: dict[str, Any] = {}
+            if kind == "skill_acquired":
+                extra["level"] = rng.randint(1, 3)
+            elif kind == "certification_earned" and rng.random() < 0.5:
+                # Some lapse before AS_OF, some after.
+                extra["expires_on"] = f"202{rng.choice([6, 7])}-0{rng.randint(1, 9)}-01"
             record(
                 api,
                 person,
                 kind,
-                f"202{rng.randint(3, 6)}-0{rng.randint(1, 2)}-0{rng.randint(1, 9)}",
+                f"202{rng.randint(3, 5)}-0{rng.randint(1, 2)}-0{rng.randint(1, 9)}",
                 name=name,
+                **extra,
             )
 
     items = {item["position_id"]: item for item in coverage(api)["items"]}
