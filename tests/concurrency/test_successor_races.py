@@ -43,7 +43,8 @@ def test_sixteen_patches_with_one_if_match_let_exactly_one_through(
         def patch(i: int, version: int = version, notes: list[str] = notes) -> httpx.Response:
             headers = {**keys.headers("write"), "If-Match": f'"{version}"'}
             with httpx.Client(base_url=urls[i % 2], headers=headers, timeout=60) as client:
-                return client.patch(path, json={"note": notes[i], "rank": i + 1})
+                # Every rank differs from the one before, so each change lists it.
+                return client.patch(path, json={"note": notes[i], "rank": version * 100 + i})
 
         responses = together(WRITERS, patch)
 
