@@ -24,6 +24,8 @@ from app.api import (
     person_view,
     policy,
     positions,
+    successors,
+    talent,
 )
 from app.config import Settings, get_settings
 from app.db import get_database
@@ -56,6 +58,11 @@ OPENAPI_TAGS = [
     {
         "name": "insights",
         "description": "Move classification, promotion readiness, slates and paths.",
+    },
+    {
+        "name": "succession",
+        "description": "Named successors, talent reviews on the nine-box grid, and coverage "
+        "of the critical positions.",
     },
     {"name": "scoring-policy", "description": "The versioned weights behind readiness."},
     {"name": "imports", "description": "Bulk import of career events as NDJSON."},
@@ -107,6 +114,8 @@ DOCUMENT_ORDER = (
     events,
     employees,
     positions,
+    successors,
+    talent,
     policy,
     imports,
     fairness,
@@ -160,6 +169,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         positions,
         events,
         employees,
+        successors,
+        talent,
         policy,
         imports,
         fairness,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKeyConstraint,
     Index,
@@ -18,6 +19,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -114,6 +117,11 @@ class Position(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
     version: int = 1
+    # A position the organization could not do without for long: succession coverage
+    # reports on these (SPEC 12).
+    critical: bool = Field(
+        default=False, sa_type=Boolean, sa_column_kwargs={"server_default": false()}
+    )
 
 
 class Employee(SQLModel, table=True):
@@ -137,6 +145,11 @@ class Employee(SQLModel, table=True):
     event_seq: int = 0
 
 
+# The condition of the talent-review index; a query must state it in these words for
+# SQLite to use the index (a bound parameter does not count).
+TALENT_REVIEW_ONLY = text("type = 'talent_review'")
+
+
 class CareerEvent(SQLModel, table=True):
     __tablename__ = "career_event"
     __table_args__ = (
@@ -156,6 +169,15 @@ class CareerEvent(SQLModel, table=True):
         # requirement by name: ranges of this index (app.services.readiness).
         Index(None, "organization_id", "employee_id", "type", "occurred_on", "name_key"),
         Index(None, "organization_id", "position_id"),
+        # The grid and coverage read everyone's latest talent review on a day: a small
+        # index of those events alone (SPEC 12), which the other events never enter.
+        Index(
+            "ix_career_event_talent_review",
+            "organization_id",
+            "occurred_on",
+            sqlite_where=TALENT_REVIEW_ONLY,
+            postgresql_where=TALENT_REVIEW_ONLY,
+        ),
     )
 
     organization_id: str = Field(primary_key=True, max_length=36)
@@ -182,6 +204,10 @@ class CareerEvent(SQLModel, table=True):
     void_reason: str | None = Field(default=None, sa_type=Text)
     # The importer's dedupe key: the line's `event_key` or a hash of its content.
     event_key: str | None = Field(default=None, sa_type=String(200))
+    # A talent review's judgements (SPEC 12): potential 1..3, risk and impact of loss.
+    potential: int | None = None
+    risk_of_loss: str | None = Field(default=None, sa_type=String(10))
+    impact_of_loss: str | None = Field(default=None, sa_type=String(10))
 
 
 class PositionHolding(SQLModel, table=True):
@@ -309,3 +335,59 @@ class Assessment(SQLModel, table=True):
     review_reason: str | None = Field(default=None, sa_type=Text)
     reviewer: str | None = Field(default=None, sa_type=String(200))
     reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Successor(SQLModel, table=True):
+    """A person named as a successor for a position: a decision people make, kept beside
+    the computed readiness (SPEC 12). Mutable, with every change in
+    `successor_change`."""
+
+    __tablename__ = "successor"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organization_id", "position_id"],
+            ["position.organization_id", "position.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["organization_id", "employee_id"],
+            ["employee.organization_id", "employee.id"],
+            ondelete="CASCADE",
+        ),
+        UniqueConstraint("organization_id", "position_id", "employee_id"),
+        Index(None, "organization_id", "employee_id"),
+    )
+
+    organization_id: str = Field(primary_key=True, max_length=36)
+    id: str = Field(primary_key=True, max_length=36)
+    position_id: str = Field(max_length=36)
+    employee_id: str = Field(max_length=36)
+    rank: int | None = None
+    emergency: bool = Field(default=False, sa_type=Boolean)
+    readiness_override: str | None = Field(default=None, sa_type=String(20))
+    note: str | None = Field(default=None, sa_type=Text)
+    version: int = 1
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class SuccessorChange(SQLModel, table=True):
+    """One change to a nomination, creation included: which key made it, when, and each
+    field's value before and after. Written in the transaction of the change itself."""
+
+    __tablename__ = "successor_change"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["organization_id", "successor_id"],
+            ["successor.organization_id", "successor.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    organization_id: str = Field(primary_key=True, max_length=36)
+    successor_id: str = Field(primary_key=True, max_length=36)
+    # The nomination's version the change produced: 1 for the creation.
+    version: int = Field(primary_key=True)
+    at: datetime = Field(sa_type=UTCDateTime)
+    key_id: str = Field(max_length=36)
+    changes: dict[str, Any] = Field(sa_type=JSON)

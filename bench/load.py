@@ -217,6 +217,9 @@ def _rows(
                 "voided_at": None,
                 "void_reason": None,
                 "event_key": line.get("event_key"),
+                "potential": line.get("potential"),
+                "risk_of_loss": line.get("risk_of_loss"),
+                "impact_of_loss": line.get("impact_of_loss"),
             }
         )
     facts = [

@@ -297,6 +297,24 @@ def verdicts(result: StoreResult, *, scale: bool) -> list[Verdict]:
             )
         )
 
+    coverage = result.get("coverage")
+    if coverage:
+        at_size = f"{result.employees:,} employees"
+        met = coverage.run.p50_ms <= 2000 and not coverage.run.errors
+        out.append(
+            Verdict(
+                "succession coverage, 10,000 × 100 and 200 critical positions: p50 ≤ 2 s",
+                store,
+                f"p50 {_ms(coverage.run.p50_ms)} at {at_size}",
+                met if scale else None,
+                ""
+                if met
+                else f"{coverage.run.p50_ms / 2000:.1f}x over"
+                + ("" if scale else f" already at {at_size}"),
+                "" if met else _why(result, "coverage"),
+            )
+        )
+
     if isinstance(result.statements, dict) and result.statements:
         counts = sorted(set(result.statements.values()))
         detail = ", ".join(f"{k}: {v}" for k, v in result.statements.items())
@@ -394,7 +412,7 @@ def render(
         f"seed {shape['seed']}, anchored on {shape['anchor']}.",
         "",
         f"**Load:** wrk, 1 thread, {options['connections']} connections (candidates, "
-        "opportunities, paths, routes and the fairness reports: 1, to "
+        "opportunities, paths, routes, coverage and the fairness reports: 1, to "
         f"read one request's latency), {options['duration']} s a run, loopback; the service "
         "runs as `career-mobility serve` (one uvicorn worker, JSON access log to a file), the "
         "ceiling is a bare FastAPI app with one `async def` endpoint returning a constant "

@@ -46,6 +46,7 @@ from bench.load import (
     prepare,
 )
 from bench.servers import ROOT, Server, child_env, launch_ceiling, start_service
+from bench.succession import prepare_succession
 
 SHAPES = {
     "default": generate.Shape(employees=1000, events=200),
@@ -162,6 +163,7 @@ def request_files(org: Any, manifest: dict[str, Any], workdir: Path, store: str)
             ("GET", f"/v1/positions/{pos[spec.code]}/candidates", None)
             for spec in generate.POSITIONS
         ],
+        "coverage": [("GET", "/v1/succession/coverage", None)],
         "opportunities": [
             ("GET", f"/v1/employees/{emp[ext]}/opportunities?limit=50", None)
             for ext, _, _ in active
@@ -235,6 +237,11 @@ def endpoints(manifest: dict[str, Any], connections: int) -> list[tuple[str, str
         *fairness.endpoints(people),
         ("paths", f"GET paths from a position ({people} employees)", 1),
         ("routes", f"GET routes from a position, up to 5 moves ({people} employees)", 1),
+        (
+            "coverage",
+            f"GET succession coverage ({people} employees, 200 critical positions)",
+            1,
+        ),
         ("probe_small", f"GET readiness, {small}-event people, cold", connections),
         ("probe_large", f"GET readiness, {large:,}-event people, cold", connections),
         # Last: they add events, which the reads above should not see. Below the service's
@@ -260,6 +267,13 @@ def measure_store(
     loaded = time.monotonic() - started
     log(f"{store}: demographics for {described:,} people")
     log(f"{store}: loaded {events:,} events in {loaded:.1f} s")
+    active = [
+        ext
+        for ext, _, status in manifest["people"]
+        if status == "active" and not ext.startswith("PROBE-")
+    ]
+    critical = prepare_succession(org, active, anchor=date.fromisoformat(manifest["anchor"]))
+    log(f"{store}: {critical} critical positions, a talent review each, successors named")
     result = report.StoreResult(store, events, manifest["employees"], loaded)
     files = request_files(org, manifest, workdir, store)
     plan = endpoints(manifest, args.connections)
@@ -340,6 +354,7 @@ def measure_store(
                 "opportunities",
                 "routes",
                 "candidates",
+                "coverage",
             ):
                 if key == "readiness":
                     # The POST runs above moved the histories: warm the list again.
@@ -411,7 +426,11 @@ def profile_endpoint(
     """Sample the service with py-spy while wrk loads one endpoint."""
     exe = loadgen.wrk_path()
     seconds = args.profile_seconds
-    conns = 1 if key in ("candidates", "opportunities", "paths", "routes") else args.connections
+    conns = (
+        1
+        if key in ("candidates", "opportunities", "paths", "routes", "coverage")
+        else args.connections
+    )
     load = subprocess.Popen(
         [
             str(exe),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query
 
+from app.errors import ValidationFailed
 from app.routing import ApiRoute, conditional_get
 from app.schemas.common import Problem
-from app.services.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.services.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 
 _DESCRIPTIONS = {
     400: "The body is not valid JSON.",
@@ -44,3 +45,17 @@ Cursor = Annotated[
     Query(max_length=500, description="The `next_cursor` of the previous page."),
 ]
 DEFAULT_PAGE = DEFAULT_LIMIT
+
+
+T = TypeVar("T")
+
+
+def page_of(items: list[T], limit: int, cursor: str | None) -> tuple[list[T], str | None]:
+    """Return one page of a list computed whole (offset cursors), and the next cursor."""
+    start = 0
+    if cursor is not None:
+        (start,) = decode_cursor(cursor, arity=1)
+        if not isinstance(start, int) or start < 0:
+            raise ValidationFailed.one("cursor", "is not a cursor this list returned", "query")
+    more = start + limit < len(items)
+    return items[start : start + limit], encode_cursor([start + limit]) if more else None

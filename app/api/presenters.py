@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Row
 
 from app.domain.mobility import MoveType, PathStats, PositionFacts
 from app.domain.routes import Route
+from app.domain.talent import Grid
 from app.domain.values import Requirement, cents_to_decimal
-from app.models import CareerEvent, Position
+from app.models import CareerEvent, Position, SuccessorChange
 from app.schemas.common import MoneyOut
 from app.schemas.comparisons import ComparisonPublic, PayComparison, as_float
 from app.schemas.employees import Advancement, EmployeePublic
@@ -27,13 +30,25 @@ from app.schemas.readiness import (
     ReadinessPublic,
     RouteOut,
 )
+from app.schemas.succession import (
+    CellOut,
+    Computed,
+    CoverageItem,
+    CoverageOut,
+    CoverageSummaryOut,
+    GridOut,
+    SuccessorChangeOut,
+    SuccessorPublic,
+)
 from app.services.candidates import Candidate
 from app.services.comparisons import ComparisonResult
+from app.services.coverage import Coverage
 from app.services.employees import EmployeeView
 from app.services.opportunities import Opportunity
 from app.services.policy import StoredPolicy
 from app.services.positions import pay_band, requirements_of
 from app.services.readiness import ReadinessResult, WhatIfResult
+from app.services.successors import SuccessorView
 
 
 def requirement_out(req: Requirement) -> RequirementOut:
@@ -63,6 +78,7 @@ def position_public(p: Position | Row[Any]) -> PositionPublic:
         else None,
         requirements=[requirement_out(r) for r in requirements_of(p)],
         min_months_in_role=p.min_months_in_role,
+        critical=p.critical,
         created_at=p.created_at,
         updated_at=p.updated_at,
         version=p.version,
@@ -117,6 +133,9 @@ def event_public(ev: CareerEvent | Row[Any]) -> EventPublic:
         classification=ev.classification,
         voided_at=ev.voided_at,
         void_reason=ev.void_reason,
+        potential=ev.potential,
+        risk_of_loss=ev.risk_of_loss,
+        impact_of_loss=ev.impact_of_loss,
     )
 
 
@@ -259,4 +278,50 @@ def path_out(p: PathStats, codes: dict[str, str]) -> PathOut:
 def route_out(r: Route) -> RouteOut:
     return RouteOut(
         positions=list(r.positions), count=r.count, median_months=float(r.median_months)
+    )
+
+
+def successor_public(view: SuccessorView) -> SuccessorPublic:
+    s, computed = view.successor, view.computed
+    return SuccessorPublic(
+        id=s.id,
+        position_id=s.position_id,
+        employee_id=s.employee_id,
+        rank=s.rank,
+        emergency=s.emergency,
+        readiness_override=s.readiness_override,
+        note=s.note,
+        version=s.version,
+        created_at=s.created_at,
+        updated_at=s.updated_at,
+        computed=Computed(score=float(computed.score), band=computed.band) if computed else None,
+        effective_band=view.effective_band,
+    )
+
+
+def successor_change_out(change: SuccessorChange) -> SuccessorChangeOut:
+    return SuccessorChangeOut(at=change.at, key_id=change.key_id, changes=change.changes)
+
+
+def grid_out(as_of: date, grid: Grid) -> GridOut:
+    return GridOut(
+        as_of=as_of,
+        cells=[
+            CellOut(
+                performance=c.performance,
+                potential=c.potential,
+                count=c.count,
+                employee_ids=list(c.employee_ids),
+            )
+            for c in grid.cells
+        ],
+        unrated=grid.unrated,
+    )
+
+
+def coverage_out(result: Coverage) -> CoverageOut:
+    return CoverageOut(
+        as_of=result.as_of,
+        items=[CoverageItem(**asdict(item)) for item in result.items],
+        summary=CoverageSummaryOut(**asdict(result.summary)),
     )

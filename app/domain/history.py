@@ -31,6 +31,7 @@ class EventType(StrEnum):
     initiative = "initiative"
     performance_review = "performance_review"
     exit = "exit"
+    talent_review = "talent_review"
 
 
 # Event types by their stored name: a dict lookup, where `EventType(name)` is an enum call

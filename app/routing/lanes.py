@@ -25,7 +25,16 @@ from app.routing.gates import database_gate, heavy_lane, take_turn, upload_lane
 
 # Path segments of heavy reads: whatever router declares them, they run in the heavy lane.
 HEAVY_SEGMENTS = frozenset(
-    {"paths", "routes", "candidates", "reports", "fairness", "opportunities", "succession"}
+    {
+        "paths",
+        "routes",
+        "candidates",
+        "reports",
+        "fairness",
+        "opportunities",
+        "succession",
+        "talent",
+    }
 )
 _HEAVY = "__heavy_read__"
 _STORES_NOTHING = "__stores_nothing__"

@@ -56,9 +56,12 @@ def _employee_of(request: Request, response: Response) -> str | None:
     """Return the person a write touched, so erasure can find its idempotency record."""
     if "employee_id" in request.path_params:
         return str(request.path_params["employee_id"])
-    if request.url.path.rstrip("/").endswith("/employees") and response.status_code == 201:
+    path = request.url.path.rstrip("/")
+    if response.status_code == 201 and path.endswith(("/employees", "/successors")):
+        # A new person's id, or the person a new nomination names.
+        field = "id" if path.endswith("/employees") else "employee_id"
         try:
-            return str(json.loads(bytes(response.body))["id"])
+            return str(json.loads(bytes(response.body))[field])
         except (ValueError, KeyError, TypeError):
             return None
     return None

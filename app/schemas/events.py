@@ -8,11 +8,15 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from app.domain.history import EventType
+from app.domain.talent import LossLevel
 from app.domain.values import MAX_SKILL_LEVEL, MIN_SKILL_LEVEL
 from app.schemas.common import WHOLE, Day, InputModel, MoneyIn, MoneyOut, text
 
 RatingIn = Annotated[int, Field(ge=1, le=5), WHOLE]
 SkillLevel = Annotated[int, Field(ge=MIN_SKILL_LEVEL, le=MAX_SKILL_LEVEL), WHOLE]
+PotentialIn = Annotated[
+    int, Field(ge=1, le=3, description="Talent reviews: 1 low, 2 moderate, 3 high."), WHOLE
+]
 
 
 class EventCreate(InputModel):
@@ -33,6 +37,9 @@ class EventCreate(InputModel):
         description="`certification_earned` only: the first day it no longer counts (after "
         "`occurred_on`); without one it never expires.",
     )
+    potential: PotentialIn | None = None
+    risk_of_loss: LossLevel | None = None
+    impact_of_loss: LossLevel | None = None
 
     model_config = {
         "json_schema_extra": {
@@ -56,6 +63,12 @@ class EventCreate(InputModel):
                     "level": 3,
                 },
                 {"type": "performance_review", "occurred_on": "2025-12-01", "rating": 4},
+                {
+                    "type": "talent_review",
+                    "occurred_on": "2025-12-01",
+                    "potential": 3,
+                    "risk_of_loss": "high",
+                },
             ]
         }
     }
@@ -85,6 +98,9 @@ class EventPublic(BaseModel):
     classification: str | None
     voided_at: datetime | None
     void_reason: str | None
+    potential: int | None
+    risk_of_loss: LossLevel | None
+    impact_of_loss: LossLevel | None
 
 
 # Which optional fields each type takes; anything else is a 422.
@@ -102,6 +118,7 @@ ALLOWED_FIELDS: dict[EventType, frozenset[str]] = {
     EventType.initiative: frozenset({"name"}),
     EventType.performance_review: frozenset({"rating"}),
     EventType.exit: frozenset(),
+    EventType.talent_review: frozenset({"potential", "risk_of_loss", "impact_of_loss"}),
 }
 REQUIRED_FIELDS: dict[EventType, frozenset[str]] = {
     EventType.hire: frozenset({"position_id"}),
@@ -114,4 +131,5 @@ REQUIRED_FIELDS: dict[EventType, frozenset[str]] = {
     EventType.certification_earned: frozenset({"name"}),
     EventType.skill_acquired: frozenset({"name"}),
     EventType.performance_review: frozenset({"rating"}),
+    EventType.talent_review: frozenset({"potential"}),
 }

@@ -7,8 +7,9 @@ from typing import Any, Self
 from pydantic import BaseModel, Field, model_validator
 
 from app.domain.history import EventType
+from app.domain.talent import LossLevel
 from app.schemas.common import BAD_TEXT, Day, InputModel, MoneyIn, text
-from app.schemas.events import RatingIn, SkillLevel
+from app.schemas.events import PotentialIn, RatingIn, SkillLevel
 
 
 class ImportLine(InputModel):
@@ -27,6 +28,9 @@ class ImportLine(InputModel):
     expires_on: Day | None = Field(
         default=None, description="`certification_earned`: the first day it no longer counts."
     )
+    potential: PotentialIn | None = None
+    risk_of_loss: LossLevel | None = None
+    impact_of_loss: LossLevel | None = None
     event_key: text(200) | None = Field(  # type: ignore[valid-type]
         default=None,
         description="Your key for the event; a second import of the same key adds nothing. "
@@ -71,6 +75,9 @@ class PlainImportLine(InputModel):
     description: str | None = None
     level: SkillLevel | None = None
     expires_on: Day | None = None
+    potential: PotentialIn | None = None
+    risk_of_loss: LossLevel | None = None
+    impact_of_loss: LossLevel | None = None
     event_key: str | None = None
 
     @model_validator(mode="after")

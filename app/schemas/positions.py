@@ -10,6 +10,7 @@ from pydantic import (
     BaseModel,
     Field,
     SerializerFunctionWrapHandler,
+    StrictBool,
     ValidationInfo,
     field_validator,
     model_serializer,
@@ -110,6 +111,12 @@ class PositionCreate(InputModel):
     min_months_in_role: MinMonths | None = Field(
         default=None, description="Null means not set: the scoring policy's default applies."
     )
+    critical: bool = Field(
+        default=False,
+        strict=True,
+        description="A position the organization cannot leave empty for long: succession "
+        "coverage reports on it.",
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -141,12 +148,13 @@ class PositionUpdate(InputModel):
     pay_band: PayBandIn | None = None
     requirements: Requirements | None = None
     min_months_in_role: MinMonths | None = None
+    critical: StrictBool | None = omissible()
 
     model_config = {
         "json_schema_extra": {"examples": [{"title": "Charge Nurse", "min_months_in_role": 12}]}
     }
 
-    @field_validator("code", "title", "family", "track", "level")
+    @field_validator("code", "title", "family", "track", "level", "critical")
     @classmethod
     def _required_stay_set(cls, value: object) -> object:
         # Runs only for fields sent; the error names the field.
@@ -168,6 +176,7 @@ class PositionPublic(PositionSummary):
     pay_band: PayBandOut | None
     requirements: list[RequirementOut]
     min_months_in_role: int | None
+    critical: bool
     created_at: datetime
     updated_at: datetime
     version: int

@@ -17,7 +17,7 @@ million events, so:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -485,6 +485,29 @@ class _Ranker:
             scored = self.scored[key] = self._score(key, facts)
         return Candidate(person, scored[0], scored[1], self, facts)
 
+    def band(self, *, since: str | date, counts: Sequence[Any]) -> Band:
+        """Return the band `candidate` gives someone with no requirement to prove (the
+        target has none, or they are all met), without building the candidate."""
+        policy = self.policy
+        started = self.since.get(since)
+        if started is None:
+            on = since if isinstance(since, date) else date.fromisoformat(since)
+            started = self.since[since] = (on, whole_months_between(on, self.day))
+        key = (
+            int(counts[0]),
+            int(counts[1]),
+            min(int(counts[2]), policy.leadership_saturation),
+            min(int(counts[3]), policy.development_saturation),
+            (),
+            min(started[1], self.min_months),
+        )
+        scored = self.scored.get(key)
+        if scored is None:
+            return self.candidate(
+                _ANYONE, source_level=0, since=since, role_event=None, counts=counts, proofs=()
+            ).band
+        return scored[1]
+
     def summary(self, facts: _Facts) -> Summary:
         """Return the domain summary of one person's facts."""
         return Summary(
@@ -527,3 +550,111 @@ class _Ranker:
         total = total_score({c: parts[(c, inputs[c])] for c in COMPONENT_ORDER}, self.policy)
         blocked = any(m and not p for m, p in zip(self.mandatory, met, strict=True))
         return total, band_of(total, mandatory_missing=blocked, policy=self.policy)
+
+
+# What `active_people` answers per person: ((position held, role start, role event),
+# (reviews in the window, their rating sum, leadership, development, then the least id
+# proving each of the proofs asked for, or None)).
+ActiveFacts = dict[str, tuple[tuple[Any, Any, str | None], tuple[Any, ...]]]
+_ANYONE = Person("", "", None)
+
+
+def active_people(
+    session: Session,
+    organization_id: str,
+    *,
+    day: date,
+    policy: Policy,
+    proofs: list[tuple[str, str]],
+) -> ActiveFacts:
+    """Return everyone active on `day` with what they hold and their evidence under the
+    policy's window: the slate's own reading of the organization, in one pass. `proofs`
+    are (event type, folded name) pairs whose earliest proof to look up."""
+    start = window_start(as_of=day, months=policy.window_months)
+    return _people_facts(session, organization_id, day, start, proofs)
+
+
+def ready_now_once_requirements_met(
+    people: ActiveFacts, *, day: date, policy: Policy, min_months_in_role: int | None
+) -> set[str]:
+    """Return who of `people` the slate would band ready now for a target with this
+    minimum time in role, were every mandatory requirement of it met.
+
+    With all of them met the requirements part is 100 and nothing blocks the band, exactly
+    as for a target with no requirements: so one scoring per person serves every target
+    with the same minimum, and a target's ready-now slate is this set cut down to those
+    who hold its mandatory proofs (`proof_holders`; `app.services.coverage`)."""
+    ranker = _Ranker(
+        day=day,
+        position_id="",
+        level=0,
+        min_months_in_role=min_months_in_role,
+        requirements=(),
+        requirement_keys=[],
+        policy=policy,
+    )
+    band = ranker.band
+    return {
+        employee_id
+        for employee_id, ((_position, since, _event), evidence) in people.items()
+        if band(since=since, counts=evidence) is Band.ready_now
+    }
+
+
+def proof_standings(
+    session: Session,
+    organization_id: str,
+    *,
+    day: date,
+    proofs: list[tuple[str, str]],
+    people: Collection[str],
+) -> dict[tuple[str, str], dict[str, Standing]]:
+    """Return, for each (event type, folded name), the standing of each of `people` who
+    holds a proof of it on `day`: the highest level (skills) and the latest lapse
+    (certifications), as `_standings` reads them.
+
+    A twin of the proof and standing columns of `_evidence_sql` (events of that type and
+    name, not voided, on or before the day, at any age), read as one grouped query for many
+    targets at once and for the people named only, through the (organization, employee,
+    type, day, name) index. A change to what proves a requirement changes both;
+    `tests/api/test_succession_coverage.py` compares the coverage built on this with each
+    position's slate."""
+    out: dict[tuple[str, str], dict[str, Standing]] = {proof: {} for proof in proofs}
+    if not proofs or not people:
+        return out
+    sqlite = session.connection().dialect.name == "sqlite"
+    on: Any = day.isoformat() if sqlite else day
+    never: Any = NEVER.isoformat() if sqlite else NEVER
+    types = sorted({kind for kind, _ in proofs})
+    names = sorted({name for _, name in proofs})
+    ids = sorted(people)
+    where = (
+        "FROM career_event WHERE organization_id = ? AND employee_id {people} "
+        f"AND type IN ({_marks(types)}) AND occurred_on <= ? AND name_key IN ({_marks(names)}) "
+        "AND voided_at IS NULL GROUP BY employee_id, type, name_key"
+    )
+    select_ = (
+        "SELECT employee_id, type, name_key, MIN(id), MAX(COALESCE(level, 1)), "
+        "MAX(COALESCE(expires_on, ?)) "
+    )
+    chunks = [ids[i : i + 10_000] for i in range(0, len(ids), 10_000)] if sqlite else [ids]
+    for chunk in chunks:
+        match = f"IN ({_marks(chunk)})" if sqlite else "= ANY(?)"
+        rows = _rows(
+            session,
+            select_ + where.format(people=match),
+            [never, organization_id, *(chunk if sqlite else [chunk]), *types, on, *names],
+        )
+        for employee_id, kind, name, event_id, level, lapses in rows:
+            held = out.get((kind, name))
+            if held is None:
+                continue
+            (standing,) = _standings(
+                [(kind, name)],
+                [event_id, level if kind == _SKILL else lapses]
+                if kind in _STANDING_SQL
+                else [event_id],
+            )
+            if standing is not None:
+                held[employee_id] = standing
+    return out

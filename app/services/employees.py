@@ -25,6 +25,8 @@ from app.models import (
     Employee,
     IdempotencyRecord,
     PositionHolding,
+    Successor,
+    SuccessorChange,
     utcnow,
 )
 from app.schemas.employees import EmployeeCreate, EmployeeUpdate
@@ -207,6 +209,21 @@ def erase_employee(session: Session, organization_id: str, employee_id: str) -> 
         delete(CareerEvent).where(
             CareerEvent.organization_id == organization_id,
             CareerEvent.employee_id == employee_id,
+        )
+    )
+    # Their nominations as a successor and the history of each.
+    nominations = select(Successor.id).where(
+        Successor.organization_id == organization_id, Successor.employee_id == employee_id
+    )
+    session.execute(
+        delete(SuccessorChange).where(
+            SuccessorChange.organization_id == organization_id,
+            SuccessorChange.successor_id.in_(nominations.scalar_subquery()),
+        )
+    )
+    session.execute(
+        delete(Successor).where(
+            Successor.organization_id == organization_id, Successor.employee_id == employee_id
         )
     )
     session.execute(

@@ -21,7 +21,17 @@ from app.services.catalog import current
 from app.services.employees import get_employee
 from app.services.pagination import cursor_day, cursor_int, decode_cursor, encode_cursor
 
-_OPTIONAL_FIELDS = ("position_id", "salary", "rating", "name", "level", "expires_on")
+_OPTIONAL_FIELDS = (
+    "position_id",
+    "salary",
+    "rating",
+    "name",
+    "level",
+    "expires_on",
+    "potential",
+    "risk_of_loss",
+    "impact_of_loss",
+)
 
 
 def shape_errors(data: EventCreate) -> list[FieldError]:
@@ -92,6 +102,9 @@ def event_row(
         "voided_at": None,
         "void_reason": None,
         "event_key": event_key,
+        "potential": data.potential,
+        "risk_of_loss": data.risk_of_loss.value if data.risk_of_loss else None,
+        "impact_of_loss": data.impact_of_loss.value if data.impact_of_loss else None,
     }
 
 

@@ -76,6 +76,9 @@ EVENT_COLUMNS = (
     "expires_on",
     "classification",
     "event_key",
+    "potential",
+    "risk_of_loss",
+    "impact_of_loss",
 )
 _CLASSIFICATION = EVENT_COLUMNS.index("classification")
 EMPLOYEE_COLUMNS = (
@@ -181,10 +184,14 @@ def _shape_problem(
     description: bool,
     level: bool = False,
     expires_on: bool = False,
+    talent: tuple[bool, bool, bool] = (False, False, False),
 ) -> tuple[str, str] | None:
     """Return the first (field, message) wrong with an event of this type that has these
     optional fields, or None: `shape_errors` asked once for each combination (it looks at
-    which fields are present, never at their values, which the line's model validated)."""
+    which fields are present, never at their values, which the line's model validated).
+    `talent` says which of a talent review's potential, risk_of_loss and impact_of_loss
+    are present."""
+    potential, risk, impact = talent
     stand_in = EventCreate.model_construct(
         type=EVENT_TYPE_BY_NAME[kind],
         occurred_on=None,
@@ -195,6 +202,9 @@ def _shape_problem(
         description="-" if description else None,
         level=1 if level else None,
         expires_on=date.max if expires_on else None,
+        potential=1 if potential else None,
+        risk_of_loss="-" if risk else None,
+        impact_of_loss="-" if impact else None,
     )
     errors = shape_errors(stand_in)
     if not errors:
@@ -502,6 +512,11 @@ class Importer:
                 line.description is not None,
                 line.level is not None,
                 line.expires_on is not None,
+                (
+                    line.potential is not None,
+                    line.risk_of_loss is not None,
+                    line.impact_of_loss is not None,
+                ),
             )
             if problem is None and line.expires_on is not None:
                 expiry = expiry_problem(line.occurred_on, line.expires_on)
@@ -576,6 +591,9 @@ class Importer:
                 day(line.expires_on) if line.expires_on is not None else None,
                 None,
                 item.key,
+                line.potential,
+                line.risk_of_loss.value if line.risk_of_loss is not None else None,
+                line.impact_of_loss.value if line.impact_of_loss is not None else None,
             ]
             rows.append(row)
             if position_id is not None:

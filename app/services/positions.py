@@ -134,6 +134,7 @@ def create_position(session: Session, organization_id: str, data: PositionCreate
         level=data.level,
         requirements=_requirements(data.requirements),
         min_months_in_role=data.min_months_in_role,
+        critical=data.critical,
         created_at=now,
         updated_at=now,
         version=1,
@@ -217,7 +218,7 @@ def update_position(
     if "code" in changes and _code_taken(session, organization_id, changes["code"], position.id):
         raise Conflict(f"A position with code {changes['code']!r} already exists.")
     level_changed = "level" in changes and changes["level"] != position.level
-    for name in ("code", "title", "family", "level", "min_months_in_role"):
+    for name in ("code", "title", "family", "level", "min_months_in_role", "critical"):
         if name in changes:
             setattr(position, name, changes[name])
     if "track" in changes:

@@ -207,6 +207,7 @@ def test_tiny_benchmark_produces_every_row_without_errors(tmp_path: Path) -> Non
         "fairness_pay",
         "paths",
         "routes",
+        "coverage",
         "probe_small",
         "probe_large",
         "events_post_8",
@@ -224,5 +225,5 @@ def test_tiny_benchmark_produces_every_row_without_errors(tmp_path: Path) -> Non
     assert [i["label"] for i in store["imports"]] == ["first 1 people", "whole history"]
     assert all(i["processed"] > 0 for i in store["imports"])
     targets = {v["target"] for v in store["verdicts"]}
-    assert len(targets) == 18, targets
+    assert len(targets) == 19, targets
     assert "opportunities for a person over 200 positions: p50 ≤ 100 ms @1" in targets

@@ -40,6 +40,8 @@ EXPECTED_TABLES = {
     "demographic",
     "assessment",
     "position_holding",
+    "successor",
+    "successor_change",
 }
 
 

@@ -1,0 +1,122 @@
+"""Coverage of the critical positions: incumbents, named and computed ready-now successors,
+bench strength and high-risk incumbents (SPEC 12).
+
+Who is ready now comes from the slate's own scoring (`app.services.candidates`), read for
+the whole organization once rather than once per position: a person is ready now for a
+position when they do not hold it, hold a proof of each of its mandatory requirements
+(`proof_standings`, one grouped query for every position's), and would be ready now with
+those met (which depends on the position only through its minimum months in role).
+`tests/api/test_succession_coverage.py` checks each position against its slate.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.domain.proofs import State, check
+from app.domain.readiness import Band
+from app.domain.succession import (
+    CoverageSummary,
+    Nominee,
+    PositionCoverage,
+    coverage_summary,
+    position_coverage,
+)
+from app.domain.talent import LossLevel
+from app.domain.values import EVENT_TYPE_FOR_KIND, Requirement
+from app.models import Position, Successor
+from app.services.candidates import (
+    active_people,
+    proof_standings,
+    ready_now_once_requirements_met,
+)
+from app.services.employees import today
+from app.services.policy import current_policy
+from app.services.positions import requirements_of
+from app.services.talent import latest_reviews
+
+
+@dataclass(frozen=True)
+class Coverage:
+    as_of: date
+    items: list[PositionCoverage]
+    summary: CoverageSummary
+
+
+def coverage(session: Session, organization_id: str, *, as_of: date | None) -> Coverage:
+    """Return the coverage of every critical position on the day (today by default), by
+    code. Nominations count as they stand now."""
+    day = as_of or today()
+    policy = current_policy(session, organization_id).policy
+    critical = list(
+        session.execute(
+            select(Position)
+            .where(Position.organization_id == organization_id, Position.critical.is_(True))
+            .order_by(Position.code)
+        ).scalars()
+    )
+    mandatory = {p.id: [r for r in requirements_of(p) if r.mandatory] for p in critical}
+    proofs = sorted(
+        {(EVENT_TYPE_FOR_KIND[r.kind], r.key[1]) for wanted in mandatory.values() for r in wanted}
+    )
+    people = active_people(session, organization_id, day=day, policy=policy, proofs=[])
+    holders: dict[str, list[str]] = defaultdict(list)
+    for employee_id, ((position_id, _since, _event), _evidence) in people.items():
+        holders[position_id].append(employee_id)
+    ready_by_minimum: dict[int | None, set[str]] = {}
+    for position in critical:
+        if position.min_months_in_role not in ready_by_minimum:
+            ready_by_minimum[position.min_months_in_role] = ready_now_once_requirements_met(
+                people, day=day, policy=policy, min_months_in_role=position.min_months_in_role
+            )
+    # Proofs matter only for who could be ready now somewhere: look those people up alone.
+    could_be_ready = set().union(*ready_by_minimum.values())
+    standings = proof_standings(
+        session, organization_id, day=day, proofs=proofs, people=could_be_ready
+    )
+    meeting: dict[Requirement, set[str]] = {}
+    for requirement in {r for wanted in mandatory.values() for r in wanted}:
+        held = standings[(EVENT_TYPE_FOR_KIND[requirement.kind], requirement.key[1])]
+        meeting[requirement] = {
+            person
+            for person, standing in held.items()
+            if check(requirement, standing, as_of=day) is State.met
+        }
+
+    nominees: dict[str, list[Nominee]] = defaultdict(list)
+    for position_id, employee_id, override in session.execute(
+        select(Successor.position_id, Successor.employee_id, Successor.readiness_override).where(
+            Successor.organization_id == organization_id,
+            Successor.position_id.in_([p.id for p in critical]),
+        )
+    ):
+        nominees[position_id].append(Nominee(employee_id, Band(override) if override else None))
+    high_risk = {
+        employee_id
+        for employee_id, review in latest_reviews(session, organization_id, day=day).items()
+        if review.risk_of_loss is LossLevel.high
+    }
+
+    items = []
+    for position in critical:
+        incumbents = holders.get(position.id, [])
+        ready = set(ready_by_minimum[position.min_months_in_role])
+        for requirement in mandatory[position.id]:
+            ready &= meeting[requirement]
+        ready.difference_update(incumbents)
+        items.append(
+            position_coverage(
+                position_id=position.id,
+                code=position.code,
+                incumbents=incumbents,
+                high_risk=high_risk,
+                nominees=nominees.get(position.id, []),
+                ready_now_computed=ready,
+            )
+        )
+    return Coverage(day, items, coverage_summary(items))
