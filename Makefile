@@ -15,7 +15,7 @@ help:
 	@echo "make test-postgres  the suite with its PostgreSQL half, on a throwaway local database"
 	@echo "make openapi   regenerate openapi.json from the app"
 	@echo "make bench     run the benchmark (not part of make test)"
-	@echo "make lock      re-resolve requirements.lock from pyproject.toml's ranges (newest allowed)"
+	@echo "make lock      re-resolve requirements.lock after a pyproject.toml change (UPGRADE=1: newest)"
 	@echo "make image-check  build the Docker image and check it running (root; installs docker.io)"
 
 $(BIN)/python:
@@ -68,12 +68,13 @@ openapi: $(VENV)/.installed
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
-# The newest versions pyproject.toml's ranges allow, for Python 3.11 on any platform.
+# requirements.lock from pyproject.toml's ranges, for Python 3.11 on any platform: pins that
+# still fit stay; `make lock UPGRADE=1` takes the newest versions the ranges allow.
 lock: | $(BIN)/python
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet \
 	  "$$(grep -s '^uv==' $(LOCK) || echo 'uv>=0.5,<1')"
 	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
-	  --upgrade --quiet --custom-compile-command "make lock" --output-file $(LOCK)
+	  $(if $(UPGRADE),--upgrade) --quiet --custom-compile-command "make lock" --output-file $(LOCK)
 
 # Builds the image and runs it under a Docker daemon of its own (see the script's header).
 image-check: $(VENV)/.installed-dev
