@@ -207,7 +207,12 @@ def test_the_wheel_installs_outside_the_tree_and_migrates_serves_and_answers(
     venv = tmp_path / "venv"
     run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path, env=env)
     python, cli = venv / "bin" / "python", venv / "bin" / "career-mobility"
-    run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], cwd=tmp_path, env=env)
+    lock = str(ROOT / "requirements.lock")  # as the Dockerfile installs it
+    run(
+        [str(python), "-m", "pip", "install", "--quiet", "--constraint", lock, str(wheel)],
+        cwd=tmp_path,
+        env=env,
+    )
     data = tmp_path / "data"  # the image's WORKDIR /data
     data.mkdir()
     where = run(
@@ -239,13 +244,12 @@ def test_the_wheel_installs_outside_the_tree_and_migrates_serves_and_answers(
         assert ready.status_code == 200, ready.text
         assert ready.json()["schema_revision"] == head_revision()
 
+        # The probe reads the port from PORT, as `serve` does.
         (healthcheck,) = the("HEALTHCHECK", 1)
-        probe = [
-            part.replace(":8000", f":{server.base_url.rsplit(':', 1)[1]}")
-            for part in exec_form(healthcheck.argument)
-        ]
+        probe = exec_form(healthcheck.argument)
         assert probe[0] == "python"
-        run([str(python), *probe[1:]], cwd=data, env=service_env, timeout=30)
+        port = server.base_url.rsplit(":", 1)[1]
+        run([str(python), *probe[1:]], cwd=data, env={**service_env, "PORT": port}, timeout=30)
 
         key = server.create_org("Wheel Test Org")
         with server.client(key) as client:
