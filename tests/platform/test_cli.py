@@ -5,6 +5,7 @@ to be serving."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import socket
 import subprocess
@@ -140,3 +141,51 @@ def test_the_command_line_runs_as_a_module_too() -> None:
         check=False,
     )
     assert done.returncode == 0 and __version__ in done.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("log_format", "console"), [(None, True), ("json", False)])
+def test_serve_logs_readable_lines_on_a_terminal_unless_json_is_asked(
+    tmp_path: Path, log_format: str | None, console: bool
+) -> None:
+    import pty
+    import select
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("LOG_FORMAT", "PORT")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'tty.db'}"
+    if log_format:
+        env["LOG_FORMAT"] = log_format
+    leader, follower = pty.openpty()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+    )
+    os.close(follower)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 60
+        while b"Application startup complete" not in seen and time.monotonic() < deadline:
+            if select.select([leader], [], [], 1)[0]:
+                try:
+                    seen += os.read(leader, 4096)
+                except OSError:
+                    break
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        os.close(leader)
+    lines = [x for x in seen.decode(errors="replace").splitlines() if "startup complete" in x]
+    assert lines, seen
+    if console:
+        assert not lines[0].lstrip().startswith("{"), lines
+        assert " INFO " in lines[0], lines
+    else:
+        assert json.loads(lines[0])["message"] == "Application startup complete."
