@@ -167,7 +167,7 @@ def _problem_examples(
     """Return (name, summary, body) for each problem this status stands for here."""
     post = method == "post"
     if status == 400:
-        detail = "The body is not valid JSON: EOF while parsing an object at line 1 column 17."
+        detail = "The body is not valid JSON: Expecting property name enclosed in double quotes."
         return [("bad-request", "Not JSON", _body(400, "bad-request", detail, path))]
     if status == 401:
         return [
@@ -197,7 +197,10 @@ def _problem_examples(
             )
         ]
         if post:
-            detail = "A request with this Idempotency-Key is still being processed; retry shortly."
+            detail = (
+                "A request with this Idempotency-Key is still being processed; "
+                "retry when it has finished."
+            )
             found.append(
                 (
                     "idempotency-in-flight",
@@ -207,7 +210,10 @@ def _problem_examples(
             )
         return found
     if status == 412:
-        detail = 'If-Match "1" does not match the current version "2"; read it again.'
+        detail = (
+            'If-Match "1" does not match the current version "2"; '
+            "read the resource again and retry."
+        )
         return [
             (
                 "precondition-failed",
@@ -215,13 +221,19 @@ def _problem_examples(
                 _body(412, "precondition-failed", detail, path),
             )
         ]
+    ndjson = "application/x-ndjson" in operation.get("requestBody", {}).get("content", {})
     if status == 413:
-        detail = "The body is larger than 1,048,576 bytes."
+        limit = "1,073,741,824" if ndjson else "1,048,576"  # MAX_IMPORT_BYTES, MAX_BODY_BYTES
+        detail = f"The body is larger than {limit} bytes."
         return [
             ("payload-too-large", "Body too large", _body(413, "payload-too-large", detail, path))
         ]
     if status == 415:
-        detail = "Send the body as `Content-Type: application/json`."
+        detail = (
+            "Send the lines as `Content-Type: application/x-ndjson`."
+            if ndjson
+            else "Send the body as `Content-Type: application/json`."
+        )
         return [
             (
                 "unsupported-media-type",
@@ -231,6 +243,8 @@ def _problem_examples(
         ]
     if status == 422:
         field, where, message = _bad_field(operation)
+        # The service's own checks name one field; FastAPI's list every field they found.
+        detail = f"{field}: {message}" if where == "header" else f"Invalid fields: {field}."
         found = [
             (
                 "validation-error",
@@ -238,14 +252,17 @@ def _problem_examples(
                 _body(
                     422,
                     "validation-error",
-                    f"Invalid fields: {field}.",
+                    detail,
                     path,
                     errors=[{"field": field, "in": where, "message": message}],
                 ),
             )
         ]
         if post:
-            detail = "This Idempotency-Key was used with another body; use a new key."
+            detail = (
+                "This Idempotency-Key was used with a different body; "
+                "use a new key for a new request."
+            )
             found.append(
                 (
                     "idempotency-key-reused",
@@ -307,22 +324,36 @@ def _conflict(path: str, method: str) -> str:
 
 def _bad_field(operation: dict[str, Any]) -> tuple[str, str, str]:
     """Return a realistic (field, in, message) for the operation's 422."""
-    for parameter in operation.get("parameters", []):
-        if parameter.get("in") == "query":
-            schema = _non_null(parameter.get("schema", {}))
-            return parameter["name"], "query", _message_for(schema)
+    # A date or a number is the likeliest query parameter to be wrong; then any other.
+    queries = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+    queries.sort(key=lambda p: _likely_wrong(_non_null(p.get("schema", {}))))
+    for parameter in queries:
+        schema = _non_null(parameter.get("schema", {}))
+        return parameter["name"], "query", _message_for(schema)
     body = operation.get("requestBody", {}).get("content", {})
     if "application/json" in body:
         return "level", "body", "Input should be less than or equal to 30"
     for parameter in operation.get("parameters", []):
         if parameter.get("in") == "path":
             return parameter["name"], "path", _message_for(parameter.get("schema", {}))
-    return "body", "body", "is required"
+    # What is left to be wrong is the Idempotency-Key header (app/services/idempotency.py).
+    return "Idempotency-Key", "header", "must be 1 to 255 printable characters"
+
+
+def _likely_wrong(schema: dict[str, Any]) -> int:
+    if schema.get("format") == "date":
+        return 0
+    if schema.get("type") == "integer" or "enum" in schema:
+        return 1
+    return 2
 
 
 def _message_for(schema: dict[str, Any]) -> str:
     if schema.get("format") == "date":
-        return "must be a date written YYYY-MM-DD"
+        return (
+            "Input should be a valid date or datetime, "
+            "month value is outside expected range of 1-12"
+        )
     if schema.get("type") == "integer":
         if "maximum" in schema:
             return f"Input should be less than or equal to {schema['maximum']}"
