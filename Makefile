@@ -10,7 +10,8 @@ LOCK := requirements.lock
 .PHONY: help run test test-postgres lint typecheck pytest openapi migrate bench lock image-check clean
 
 help:
-	@echo "make run       create .venv, install, migrate, serve on $(HOST):$(PORT) (SQLite by default)"
+	@echo "make run       create .venv, install, migrate, serve on $(HOST):$(PORT) (SQLite by default;"
+	@echo "              another port: make run PORT=8001)"
 	@echo "make test      create .venv with dev extras, lint, type-check and run the whole suite"
 	@echo "make test-postgres  the suite with its PostgreSQL half, on a throwaway local database"
 	@echo "make openapi   regenerate openapi.json from the app"
