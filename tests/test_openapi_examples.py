@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from app.api.problem_examples import TITLES
 from app.errors import PROBLEM_TYPES
-from app.openapi import READABLE_PATTERN, TITLES
+from app.openapi import READABLE_PATTERN
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENT = json.loads((ROOT / "openapi.json").read_text())

@@ -8,6 +8,7 @@ walkthrough (ids fixed, so the document does not change from one build to the ne
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 RN_ID = "0193e9a0-5c1a-7d40-8a52-3f1c2b7d9e01"
@@ -288,3 +289,26 @@ FIELDS: dict[str, Any] = {
     "voided_at": None,
     "void_reason": None,
 }
+
+
+def value_for(name: str, schema: dict[str, Any]) -> Any:
+    """Return a scalar for a field the walkthrough has no value for, never a placeholder."""
+    if name in FIELDS and FIELDS[name] is not None:
+        return FIELDS[name]
+    kind = schema.get("type")
+    if kind == "integer":
+        return int(schema.get("minimum", 1)) or 1
+    if kind == "number":
+        return float(schema.get("minimum", 1.0)) or 1.0
+    if kind == "boolean":
+        return False
+    fmt = schema.get("format")
+    if fmt == "date":
+        return "2026-03-01"
+    if fmt == "date-time":
+        return FIELDS["created_at"]
+    if name == "id" or name.endswith("_id"):
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"career-mobility:{name}"))
+    if name == "version":
+        return 1
+    return name.replace("_", " ").capitalize() or "Text"
