@@ -6,8 +6,9 @@ including ones added later, gets the same treatment without declaring anything m
 
 - every error response is `application/problem+json` with an example of its own status
   (`app.api.problem_examples`): the problem type, title and status the service sends, a
-  detail in its words, and `errors` on a 422 (FastAPI's `HTTPValidationError`, which the service never sends, is
-  replaced wherever FastAPI put it, and dropped from the components);
+  detail in its words, and `errors` on a 422 (FastAPI's `HTTPValidationError`, which the
+  service never sends, is replaced wherever FastAPI put it, and dropped from the
+  components);
 - every JSON success response shows the registered-nurse walkthrough's values
   (`app.api.examples`), not `"string"` and `0`;
 - long validation patterns (the exact calendar of a date, "not blank", "no NUL") move
@@ -56,6 +57,9 @@ def finish(schema: dict[str, Any], routes: Iterable[Any]) -> dict[str, Any]:
     """Return the generated document with true examples and readable schemas (`routes`:
     the API's routes, where the scope each operation needs is read)."""
     components = schema.get("components", {}).get("schemas", {})
+    for component in components.values():
+        for example in component.get("examples", []):
+            _restore_nulls(example, component, components, depth=0)
     scopes = _scopes_by_operation(routes)
     for path, item in schema.get("paths", {}).items():
         for method, operation in item.items():
@@ -138,10 +142,13 @@ def _success(response: dict[str, Any], components: dict[str, Any]) -> None:
 
 def example_of(schema: dict[str, Any], components: dict[str, Any], name: str = "") -> Any:
     """Return an example value of a schema: the walkthrough's values where there are some."""
-    return _example(schema, components, name, depth=0)
+    return _example(schema, components, name, owner="", depth=0)
 
 
-def _example(schema: dict[str, Any], components: dict[str, Any], name: str, depth: int) -> Any:
+def _example(
+    schema: dict[str, Any], components: dict[str, Any], name: str, *, owner: str, depth: int
+) -> Any:
+    """`name` is the field the value is for, `owner` the schema that holds it."""
     if depth > 8:
         return None
     ref = schema.get("$ref")
@@ -149,7 +156,8 @@ def _example(schema: dict[str, Any], components: dict[str, Any], name: str, dept
         ref_name = ref.rsplit("/", 1)[-1]
         if ref_name in SCHEMAS:
             return copy.deepcopy(SCHEMAS[ref_name])
-        return _example(components.get(ref_name, {}), components, name, depth + 1)
+        target = components.get(ref_name, {})
+        return _example(target, components, name, owner=ref_name, depth=depth + 1)
     if name in FIELDS:
         return copy.deepcopy(FIELDS[name])
     if schema.get("examples"):
@@ -163,16 +171,51 @@ def _example(schema: dict[str, Any], components: dict[str, Any], name: str, dept
     branches = schema.get("anyOf") or schema.get("oneOf") or schema.get("allOf")
     if branches:
         real = [b for b in branches if b.get("type") != "null"]
-        return _example(real[0], components, name, depth + 1) if real else None
+        if not real:
+            return None
+        return _example(real[0], components, name, owner=owner, depth=depth + 1)
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         return {
-            prop: _example(sub, components, prop, depth + 1)
+            prop: _example(sub, components, prop, owner=owner, depth=depth + 1)
             for prop, sub in schema.get("properties", {}).items()
         }
     if kind == "array":
-        return [_example(schema.get("items", {}), components, name, depth + 1)]
-    return value_for(name, schema)
+        return [_example(schema.get("items", {}), components, name, owner=owner, depth=depth + 1)]
+    return value_for(name, schema, owner=owner)
+
+
+def _restore_nulls(
+    value: Any, schema: dict[str, Any], components: dict[str, Any], depth: int
+) -> None:
+    """Put back the nulls of a model's own example: FastAPI writes the document without any
+    null value (`exclude_none`), so a required field whose example value is null vanishes."""
+    if depth > 10:
+        return
+    if "$ref" in schema:
+        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    for branch in schema.get("anyOf", []):
+        if isinstance(value, dict) and ("properties" in branch or "$ref" in branch):
+            _restore_nulls(value, branch, components, depth + 1)
+        elif isinstance(value, list) and branch.get("type") == "array":
+            _restore_nulls(value, branch, components, depth + 1)
+    properties = schema.get("properties", {})
+    if isinstance(value, dict) and properties:
+        for name in schema.get("required", []):
+            if name not in value and _nullable(properties.get(name, {})):
+                value[name] = None
+        for name, item in value.items():
+            if name in properties:
+                _restore_nulls(item, properties[name], components, depth + 1)
+    elif isinstance(value, list) and "items" in schema:
+        for item in value:
+            _restore_nulls(item, schema["items"], components, depth + 1)
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    return schema.get("type") == "null" or any(
+        b.get("type") == "null" for b in schema.get("anyOf", [])
+    )
 
 
 # --- patterns ----------------------------------------------------------------------------------

@@ -24,6 +24,9 @@ EVENT_IDS = [
     "0193e9a0-7a41-7c22-b174-5e3f4d9fb025",  # training
     "0193e9a0-7a41-7c22-b174-5e3f4d9fb026",  # review, 2026-01-12, rated 5
 ]
+ASSESSMENT_ID = "0193e9a0-8c55-7e31-a285-6f405eac0130"
+KEY_ID = "0193e9a0-9d66-7f42-b396-70516fbd1140"
+ADMIN_KEY_ID = "0193e9a0-9d66-7f42-b396-70516fbd1141"
 RECORDED_AT = "2026-03-01T09:30:00.000000Z"
 
 _CERTIFICATION = {"kind": "certification", "name": "Nurse Executive (NE-BC)", "mandatory": True}
@@ -241,11 +244,59 @@ SCHEMAS: dict[str, Any] = {
         ],
     },
     "Health": {"status": "ok"},
+    "KeyPublic": {
+        "id": KEY_ID,
+        "name": "hr-sync",
+        "prefix": "cm_rfXWf",
+        "scopes": ["read"],
+        "created_at": RECORDED_AT,
+        "expires_at": "2027-03-01T00:00:00Z",
+        "last_used_at": None,
+        "revoked_at": None,
+    },
+    "ReviewOut": {
+        "outcome": "confirmed",
+        "band": "ready_1_2_years",
+        "reason": "Agreed: the certification comes first",
+        "reviewer": "Maria Chen",
+        "reviewed_at": RECORDED_AT,
+    },
+}
+SCHEMAS["KeyCreated"] = {
+    **SCHEMAS["KeyPublic"],
+    "key": "cm_rfXWf_d3878c86247242158548edd56b797fa1_laB7Bk2pP_LR8ZSPWsNsDK4nC6tg1MiRB8HKk1s-CqQ",
+}
+# Ana's assessment for RN Manager, as recorded on the walkthrough's day.
+SCHEMAS["AssessmentPublic"] = {
+    "id": ASSESSMENT_ID,
+    "employee_id": ANA_ID,
+    "target_position_id": MGR_ID,
+    "as_of": "2026-03-01",
+    "purpose": "promotion_decision",
+    "note": "Discussed at the March talent review",
+    "created_at": RECORDED_AT,
+    "created_by": ADMIN_KEY_ID,
+    "policy_version": 1,
+    "readiness": SCHEMAS["ReadinessPublic"],
+    "explanation": [
+        "Performance scores 87.5 of 100 (weight 0.35), from the mean rating of performance "
+        "reviews in the scoring window, backed by 2 events.",
+        "Leadership scores 66.7 of 100 (weight 0.2), from leadership activities and "
+        "initiatives in the scoring window, backed by 2 events.",
+        "Development scores 25.0 of 100 (weight 0.2), from trainings, certifications and "
+        "skills in the scoring window, backed by 1 event.",
+        "Requirements scores 0.0 of 100 (weight 0.15), from the target's mandatory "
+        "requirements met, backed by no event.",
+        "Experience scores 100.0 of 100 (weight 0.1), from months in the current role, "
+        "backed by 1 event.",
+        "The total of 59.0 is at least 50.0 and under 75.0, so the band is ready_1_2_years "
+        "(ready in one to two years).",
+    ],
+    "review": None,
 }
 
 # Field values for schemas not named above, by field name: the walkthrough's where it has one.
 FIELDS: dict[str, Any] = {
-    "id": MGR_ID,
     "position_id": MGR_ID,
     "from_position_id": RN_ID,
     "to_position_id": MGR_ID,
@@ -284,6 +335,8 @@ FIELDS: dict[str, Any] = {
     "description": "Started a falls-prevention huddle",
     "reason": "Recorded against the wrong person",
     "note": "Discussed at the March talent review",
+    "created_by": ADMIN_KEY_ID,
+    "reviewer": "Maria Chen",
     "policy_version": 1,
     "next_cursor": None,
     "voided_at": None,
@@ -291,8 +344,9 @@ FIELDS: dict[str, Any] = {
 }
 
 
-def value_for(name: str, schema: dict[str, Any]) -> Any:
-    """Return a scalar for a field the walkthrough has no value for, never a placeholder."""
+def value_for(name: str, schema: dict[str, Any], *, owner: str = "") -> Any:
+    """Return a scalar for a field the walkthrough has no value for, never a placeholder
+    (`owner`: the schema the field belongs to, whose `id` is its own)."""
     if name in FIELDS and FIELDS[name] is not None:
         return FIELDS[name]
     kind = schema.get("type")
@@ -308,7 +362,8 @@ def value_for(name: str, schema: dict[str, Any]) -> Any:
     if fmt == "date-time":
         return FIELDS["created_at"]
     if name == "id" or name.endswith("_id"):
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"career-mobility:{name}"))
+        of = f"{owner}.id" if name == "id" and owner else name
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"career-mobility:{of}"))
     if name == "version":
         return 1
     return name.replace("_", " ").capitalize() or "Text"
