@@ -10,23 +10,24 @@ from __future__ import annotations
 from typing import Any
 
 from app.api.examples import FIELDS, value_for
-from app.errors import ApiError
+from app.errors import PROBLEM_TYPES, ApiError
 
 Example = tuple[str, str, dict[str, Any]]
 
 
-def _titles() -> dict[str, str]:
-    """Return the title the service sends with each problem type (app/errors.py)."""
-    found = {"method-not-allowed": "Method not allowed"}
+def _kinds() -> list[type[ApiError]]:
+    """Return every problem class of app/errors.py."""
+    found: list[type[ApiError]] = []
     pending: list[type[ApiError]] = [ApiError]
     while pending:
         kind = pending.pop()
-        found[kind.slug] = kind.title
+        found.append(kind)
         pending.extend(kind.__subclasses__())
     return found
 
 
-TITLES = _titles()
+# The title the service sends with each problem type.
+TITLES = {"method-not-allowed": "Method not allowed"} | {k.slug: k.title for k in _kinds()}
 
 
 def _body(status: int, slug: str, detail: str, path: str, **more: Any) -> dict[str, Any]:
@@ -169,7 +170,12 @@ def problem_examples(
                 _body(503, "service-unavailable", detail, path),
             )
         ]
-    return []
+    # A status added since: each problem type of that status, described in its own words.
+    return [
+        (kind.slug, kind.title, _body(status, kind.slug, PROBLEM_TYPES[kind.slug], path))
+        for kind in _kinds()
+        if kind.status == status and kind.slug in PROBLEM_TYPES
+    ]
 
 
 def _missing(path: str, operation: dict[str, Any]) -> str:

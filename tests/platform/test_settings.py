@@ -33,6 +33,9 @@ ENVIRONMENT: dict[str, tuple[str, Any]] = {
     "max_body_bytes": ("2048", 2048),
     "max_import_bytes": ("4096", 4096),
     "idempotency_ttl_hours": ("48", 48),
+    "idempotency_lease_seconds": ("30", 30.0),
+    "body_timeout_seconds": ("5", 5.0),
+    "heavy_concurrency": ("3", 3),
     "cors_origins": (
         '["https://hr.example", "http://localhost:3000"]',
         ["https://hr.example", "http://localhost:3000"],
