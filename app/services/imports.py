@@ -389,7 +389,7 @@ class Importer:
             return
         try:
             raw = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # hostile lines were rejected for the same
             return
         if isinstance(raw, dict) and raw.get("type") == "hire":
             external_id = raw.get("employee_external_id")
