@@ -149,16 +149,19 @@ def _example(
     schema: dict[str, Any], components: dict[str, Any], name: str, *, owner: str, depth: int
 ) -> Any:
     """`name` is the field the value is for, `owner` the schema that holds it."""
-    if depth > 8:
+    if depth > 24:  # a guard against self-referencing schemas, far past any real nesting
         return None
     ref = schema.get("$ref")
     if ref:
         ref_name = ref.rsplit("/", 1)[-1]
         if ref_name in SCHEMAS:
-            return copy.deepcopy(SCHEMAS[ref_name])
+            # Fields added since the example was written, when they may be null, are null.
+            known = copy.deepcopy(SCHEMAS[ref_name])
+            _restore_nulls(known, schema, components, depth=0)
+            return known
         target = components.get(ref_name, {})
         return _example(target, components, name, owner=ref_name, depth=depth + 1)
-    if name in FIELDS:
+    if name in FIELDS and FIELDS[name] in schema.get("enum", [FIELDS[name]]):
         return copy.deepcopy(FIELDS[name])
     if schema.get("examples"):
         return copy.deepcopy(schema["examples"][0])
