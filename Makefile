@@ -4,30 +4,36 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every install takes its versions from this lock; `make lock` refreshes it from pyproject.toml.
+LOCK := requirements.lock
 
-.PHONY: help run test test-postgres lint typecheck pytest openapi migrate bench clean
+.PHONY: help run test test-postgres lint typecheck pytest openapi migrate bench lock image-check clean
 
 help:
-	@echo "make run       create .venv, install, migrate, serve on $(HOST):$(PORT) (SQLite by default)"
+	@echo "make run       create .venv, install, migrate, serve on $(HOST):$(PORT) (SQLite by default;"
+	@echo "              another port: make run PORT=8001)"
 	@echo "make test      create .venv with dev extras, lint, type-check and run the whole suite"
 	@echo "make test-postgres  the suite with its PostgreSQL half, on a throwaway local database"
 	@echo "make openapi   regenerate openapi.json from the app"
 	@echo "make bench     run the benchmark (not part of make test)"
+	@echo "make lock      re-resolve requirements.lock after a pyproject.toml change (UPGRADE=1: newest)"
+	@echo "make image-check  build the Docker image and check it running (root; installs docker.io)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) -e '.[dev]'
 	@touch $(VENV)/.installed $@
 
+# `serve --check-port` says plainly when the port is taken, before anything is printed.
 run: $(VENV)/.installed
+	@$(BIN)/career-mobility serve --host $(HOST) --port $(PORT) --check-port
 	$(BIN)/career-mobility migrate
 	@echo
 	@echo "Serving on http://$(HOST):$(PORT)  (Swagger UI: http://$(HOST):$(PORT)/docs)"
@@ -62,6 +68,18 @@ openapi: $(VENV)/.installed
 # wrk, on SQLite and PostgreSQL; writes bench/results.md. Needs wrk (apt-get install wrk).
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# requirements.lock from pyproject.toml's ranges, for Python 3.11 on any platform: pins that
+# still fit stay; `make lock UPGRADE=1` takes the newest versions the ranges allow.
+lock: | $(BIN)/python
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet \
+	  "$$(grep -s '^uv==' $(LOCK) || echo 'uv>=0.5,<1')"
+	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 \
+	  $(if $(UPGRADE),--upgrade) --quiet --custom-compile-command "make lock" --output-file $(LOCK)
+
+# Builds the image and runs it under a Docker daemon of its own (see the script's header).
+image-check: $(VENV)/.installed-dev
+	.ci/image-check
 
 migrate: $(VENV)/.installed
 	$(BIN)/career-mobility migrate

@@ -178,7 +178,15 @@ def bearer_token(request: Request) -> str:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("Use the Bearer scheme: `Authorization: Bearer <key>`.")
-    return token.strip()
+    token = token.strip()
+    doubled, _, _rest = token.partition(" ")
+    if doubled.lower() == "bearer":
+        raise Unauthorized(
+            "The header says `Bearer` twice (`Authorization: Bearer Bearer ...`): send the "
+            "key once after a single `Bearer `. In Swagger UI's Authorize dialog, paste the "
+            "key alone, without `Bearer `."
+        )
+    return token
 
 
 def check_scope(principal: Principal | None, needed: Scope) -> Principal:
@@ -309,7 +317,11 @@ class KeyCache:
 
 KEYS = KeyCache()
 
-_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer cm_...`.")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="Paste the API key alone (`cm_...`), without `Bearer `: it is sent as "
+    "`Authorization: Bearer <key>`.",
+)
 
 
 class Authorize:

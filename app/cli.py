@@ -4,14 +4,37 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import __version__
 from app.config import get_settings
 from app.errors import ApiError
+
+
+class PortTaken(Exception):
+    """The port `serve` was asked to listen on is in use."""
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise PortTaken when nothing can listen on host:port (as uvicorn binds: SO_REUSEADDR,
+    so a port left in TIME_WAIT by a stopped server counts as free)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            suggestion = port + 1 if port < 65535 else 8000
+            raise PortTaken(
+                f"port {port} on {host} is already in use ({exc.strerror}); another server "
+                f"may be running there. Pick another port: `make run PORT={suggestion}` or "
+                f"`career-mobility serve --port {suggestion}`."
+            ) from None
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -19,6 +42,9 @@ def _serve(args: argparse.Namespace) -> int:
 
     from app.migrate import upgrade
 
+    check_port(args.host, args.port)
+    if args.check_port:
+        return 0
     settings = get_settings()
     if settings.migrate_on_start:
         upgrade(settings.database_url)
@@ -151,6 +177,65 @@ def _import(args: argparse.Namespace) -> int:
     import json
     from pathlib import Path
 
+    from app.db import get_database
+    from app.migrate import upgrade
+    from app.services.imports import Importer
+    from app.services.organizations import find_organization
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise ValueError(f"no such file: {path}")
+    upgrade(get_settings().database_url)
+    database = get_database()
+    with database.transaction(write=False) as reading:
+        organization_id = find_organization(reading, args.org).id
+    # A dry run writes every batch into one session and rolls it back at the end.
+    session = database.session(write=True) if args.dry_run else None
+    try:
+        importer = Importer(database, organization_id, session=session)
+        _feed_file(path, importer, quiet=args.quiet)
+        if session is not None:
+            pending = importer.people_without_hire(session)
+        else:
+            with database.transaction(write=False) as reading:
+                pending = importer.people_without_hire(reading)
+    finally:
+        if session is not None:
+            session.rollback()
+            session.close()
+    report = importer.report
+    print(
+        json.dumps(
+            {
+                "lines": report.lines,
+                "created": report.created,
+                "duplicates": report.duplicates,
+                "rejected": report.rejected,
+                "errors": report.errors,
+            },
+            indent=2,
+        )
+    )
+    if pending:
+        lines = ", ".join(f"{name} (line {importer.rejected_hires[name]})" for name in pending)
+        print(
+            f"career-mobility: warning: {len(pending)} "
+            f"{'person has' if len(pending) == 1 else 'people have'} no hire because "
+            f"their hire line was rejected: {lines}. They stay `pending` until a hire is "
+            "recorded for them.",
+            file=sys.stderr,
+        )
+    if args.dry_run:
+        print(
+            "career-mobility: dry run: nothing was written; `created` counts the events "
+            "this file would add.",
+            file=sys.stderr,
+        )
+    return 2 if report.rejected else 0
+
+
+def _feed_file(path: Any, importer: Any, *, quiet: bool) -> None:
+    """Feed every line of the file to the importer, with a progress bar on stderr."""
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -160,19 +245,8 @@ def _import(args: argparse.Namespace) -> int:
         TransferSpeedColumn,
     )
 
-    from app.db import get_database
-    from app.migrate import upgrade
-    from app.services.imports import Importer, LineSplitter
-    from app.services.organizations import find_organization
+    from app.services.imports import LineSplitter
 
-    path = Path(args.file)
-    if not path.is_file():
-        raise ValueError(f"no such file: {path}")
-    upgrade(get_settings().database_url)
-    database = get_database()
-    with database.transaction(write=False) as session:
-        organization_id = find_organization(session, args.org).id
-    importer = Importer(database, organization_id)
     console = Console(stderr=True)
     columns = (
         TextColumn("[bold]importing"),
@@ -185,7 +259,7 @@ def _import(args: argparse.Namespace) -> int:
     )
     with (
         path.open("rb") as handle,
-        Progress(*columns, console=console, disable=args.quiet) as progress,
+        Progress(*columns, console=console, disable=quiet) as progress,
     ):
         task = progress.add_task(
             "import",
@@ -207,20 +281,6 @@ def _import(args: argparse.Namespace) -> int:
             importer.feed(number + 1, None if raw is None else raw.decode("utf-8", "replace"))
         importer.flush()
         _progress(progress, task, importer, handle.tell())
-    report = importer.report
-    print(
-        json.dumps(
-            {
-                "lines": report.lines,
-                "created": report.created,
-                "duplicates": report.duplicates,
-                "rejected": report.rejected,
-                "errors": report.errors,
-            },
-            indent=2,
-        )
-    )
-    return 2 if report.rejected else 0
 
 
 def _progress(progress: Any, task: Any, importer: Any, position: int) -> None:
@@ -237,19 +297,41 @@ def _progress(progress: Any, task: Any, importer: Any, position: int) -> None:
     )
 
 
+def _port(text: str) -> int:
+    """Return a TCP port number; argparse reports anything else as a usage error."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 < port < 65536:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r} (1..65535)")
+    return port
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the command line."""
     parser = argparse.ArgumentParser(
         prog="career-mobility",
         description="Career Mobility Service. DATABASE_URL picks the store (SQLite by default).",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="upgrade the schema to head, then serve HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument(
+        "--port",
+        type=_port,
+        default=os.environ.get("PORT", "8000"),
+        help="port (default: the PORT environment variable, else 8000)",
+    )
     serve.add_argument(
         "--workers", type=int, default=None, help="worker processes (default WEB_CONCURRENCY or 1)"
+    )
+    serve.add_argument(
+        "--check-port",
+        action="store_true",
+        help="only check that the port is free (exit 0) or say it is taken (exit 1)",
     )
     serve.set_defaults(run=_serve)
 
@@ -295,8 +377,35 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", help="NDJSON file, one event per line (see README)")
     imp.add_argument("--org", required=True, help="organization name")
     imp.add_argument("--quiet", action="store_true", help="no progress bar")
+    imp.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the whole file and report what would land, writing nothing",
+    )
     imp.set_defaults(run=_import)
+    _help_when_bare(parser)
     return parser
+
+
+def _help_when_bare(parser: argparse.ArgumentParser) -> None:
+    """Make a bare command, or a bare group such as `orgs`, print its help (exit 0) instead
+    of argparse's "the following arguments are required" error."""
+    # argparse keeps its actions in `_actions`, and a group's subcommands in the `choices`
+    # of a `_SubParsersAction`: tests/platform/test_cli.py pins both.
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            action.required = False
+            parser.set_defaults(run=_printing_help(parser))
+            for sub in action.choices.values():
+                _help_when_bare(sub)
+
+
+def _printing_help(parser: argparse.ArgumentParser) -> Any:
+    def run(_args: argparse.Namespace) -> int:
+        parser.print_help()
+        return 0
+
+    return run
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -304,6 +413,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
+    except PortTaken as exc:
+        print(f"career-mobility: {exc}", file=sys.stderr)
+        return 1
     except (ApiError, ValueError, OSError) as exc:
         message = exc.detail if isinstance(exc, ApiError) else str(exc)
         print(f"career-mobility: {message}", file=sys.stderr)

@@ -93,8 +93,10 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins allowed by CORS; empty means CORS is closed."
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
-    log_format: Literal["json", "console"] = Field(
-        default="json", description="One JSON object per line, or human-readable lines."
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto",
+        description="`json` (one object per line), `console` (lines for people), or `auto`: "
+        "console when the logs go to a terminal, JSON otherwise.",
     )
     migrate_on_start: bool = Field(
         default=True,

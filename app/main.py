@@ -30,8 +30,9 @@ from app.api import (
 from app.config import Settings, get_settings
 from app.db import get_database
 from app.docs import install_docs
-from app.errors import PROBLEM_JSON, PROBLEM_TYPES, install_handlers
+from app.errors import PROBLEM_TYPES, install_handlers
 from app.observability import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
+from app.openapi import finish
 from app.security import SecurityHeadersMiddleware
 
 DESCRIPTION = """
@@ -41,11 +42,13 @@ Career events, move classification and promotion readiness, for other services.
 * **What kind of move is A to B?** Promotion, lateral move or demotion, with level and pay deltas.
 * **How ready is this person?** A 0-100 score with evidence, gaps and next steps.
 
-Authenticate with `Authorization: Bearer <api key>` (use **Authorize** above). Keys carry
-scopes: `read` may GET, `write` may also change data, `audit` may also read the fairness
-reports and the assessment log (and writes nothing), `admin` may do all of that, change the
-scoring policy, keep demographics, erase people and manage keys (`/v1/keys`: issue, list,
-revoke). Every error is `application/problem+json`; its `type` is one of:
+Authenticate with `Authorization: Bearer <api key>`. In Swagger UI, press **Authorize** (below
+this text, at the right) and paste the key alone, `cm_...`: the page adds `Bearer ` itself. Get
+a key with `career-mobility orgs create NAME`. Keys carry scopes: `read` may GET, `write` may
+also change data, `audit` may also read the fairness reports and the assessment log (and
+writes nothing), `admin` may do all of that, change the scoring policy, keep demographics,
+erase people and manage keys (`/v1/keys`: issue, list, revoke); each operation says the scope
+it needs. Every error is `application/problem+json`; its `type` is one of:
 
 """ + "\n".join(f"* `/problems/{slug}`: {text}" for slug, text in PROBLEM_TYPES.items())
 
@@ -78,33 +81,6 @@ OPENAPI_TAGS = [
 
 def _operation_id(route: APIRoute) -> str:
     return route.name
-
-
-IDEMPOTENCY_KEY = {
-    "name": "Idempotency-Key",
-    "in": "header",
-    "required": False,
-    "description": "Makes a retried POST safe: the same key and body replay the first "
-    "response (`Idempotent-Replayed: true`) for 24 hours; another body is a 422; a retry "
-    "while the first is in flight is a 409.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-}
-
-
-def _problem_content_types(schema: dict[str, Any]) -> dict[str, Any]:
-    """Document error bodies as application/problem+json, which is what they are, and the
-    `Idempotency-Key` header every authenticated POST takes."""
-    for path in schema.get("paths", {}).values():
-        post = path.get("post")
-        if post is not None and post.get("security"):
-            post.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
-        for operation in path.values():
-            for status, response in operation.get("responses", {}).items():
-                content = response.get("content", {})
-                if status.isdigit() and int(status) >= 400 and "application/json" in content:
-                    if "Problem" in str(content["application/json"]):
-                        content[PROBLEM_JSON] = content.pop("application/json")
-    return schema
 
 
 # The order the OpenAPI document lists paths in (the order routers were first included).
@@ -214,7 +190,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = _problem_content_types(original_openapi())
+            routes = [route for module in DOCUMENT_ORDER for route in module.api.routes]
+            schema = finish(original_openapi(), routes)
             schema["paths"] = _in_document_order(schema.get("paths", {}))
             app.openapi_schema = schema
         return app.openapi_schema

@@ -177,10 +177,18 @@ class ConsoleFormatter(logging.Formatter):
         return f"{head} {' '.join(extras)}{newline}{rest}"
 
 
+def log_format_for(fmt: str, stream: Any) -> str:
+    """Return `json` or `console`: `auto` is console on a terminal, JSON anywhere else."""
+    if fmt != "auto":
+        return fmt
+    isatty = getattr(stream, "isatty", None)
+    return "console" if isatty is not None and isatty() else "json"
+
+
 def configure_logging(level: str, fmt: str) -> None:
     """Send the service's logs to stderr as JSON lines or readable console lines."""
     handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
+    if log_format_for(fmt, sys.stderr) == "json":
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(ConsoleFormatter())

@@ -11,7 +11,7 @@ from app.routing import ApiRoute, conditional_get
 from app.schemas.common import Problem
 from app.services.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 
-_DESCRIPTIONS = {
+DESCRIPTIONS = {
     400: "The body is not valid JSON.",
     401: "No API key, or an unknown one (`WWW-Authenticate: Bearer`).",
     403: "The key lacks the scope this operation needs.",
@@ -31,7 +31,7 @@ __all__ = ["conditional_get", "problems", "router"]
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """Return the OpenAPI `responses` entries for these error statuses (plus 401 and 503)."""
     wanted = sorted({401, 503, *statuses})
-    return {s: {"model": Problem, "description": _DESCRIPTIONS[s]} for s in wanted}
+    return {s: {"model": Problem, "description": DESCRIPTIONS[s]} for s in wanted}
 
 
 def router(prefix: str, tag: str) -> APIRouter:

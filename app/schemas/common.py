@@ -264,7 +264,9 @@ class FieldProblem(BaseModel):
 class Problem(BaseModel):
     """An RFC 9457 problem details body (`application/problem+json`)."""
 
-    type: str = Field(examples=["/problems/not-found"])
+    type: str = Field(
+        description="`/problems/<slug>`, one of the types listed in the introduction."
+    )
     title: str
     status: int
     detail: str

@@ -337,11 +337,24 @@ class Importer:
     events, and the new people and events go in with one `executemany` each.
     """
 
-    def __init__(self, database: Database, organization_id: str, *, batch_size: int = BATCH_SIZE):
+    def __init__(
+        self,
+        database: Database,
+        organization_id: str,
+        *,
+        batch_size: int = BATCH_SIZE,
+        session: Session | None = None,
+    ):
         self.database = database
         self.organization_id = organization_id
         self.batch_size = batch_size
+        # A dry run hands in one session: every batch is written into it and the caller
+        # rolls it back, so later lines are checked against the earlier ones as a real
+        # import would check them, and nothing lands.
+        self._session = session
         self.report = ImportReport()
+        # The people whose hire line was rejected, with that line's number.
+        self.rejected_hires: dict[str, int] = {}
         self._batch: list[tuple[int, str | None]] = []
         self._positions: dict[str, tuple[str, int]] | None = None
         self._level_of: dict[str, int] = {}
@@ -376,12 +389,60 @@ class Importer:
             self._write_with_retry(parsed)
         # Parse errors are found before history errors; report the batch in line order.
         self.report.errors[listed:] = sorted(self.report.errors[listed:], key=lambda e: e["line"])
+        if len(self.report.errors) > listed:
+            texts = dict(batch)
+            for error in self.report.errors[listed:]:
+                self._note_rejected_hire(error["line"], texts.get(error["line"]))
+
+    def _note_rejected_hire(self, number: int, text: str | None) -> None:
+        if text is None:  # a line too long to keep
+            return
+        try:
+            raw = json.loads(text)
+        except (ValueError, RecursionError):  # hostile lines were rejected for the same
+            return
+        if isinstance(raw, dict) and raw.get("type") == "hire":
+            external_id = raw.get("employee_external_id")
+            if isinstance(external_id, str):
+                self.rejected_hires.setdefault(external_id, number)
+
+    def people_without_hire(self, session: Session) -> list[str]:
+        """Return the external ids of the people whose hire line was rejected and who now
+        exist without any hire (their other lines landed): they stay `pending`."""
+        if not self.rejected_hires:
+            return []
+        hired = (
+            select(CareerEvent.id)
+            .where(
+                CareerEvent.organization_id == Employee.organization_id,
+                CareerEvent.employee_id == Employee.id,
+                CareerEvent.type == "hire",
+                CareerEvent.voided_at.is_(None),
+            )
+            .exists()
+        )
+        names = sorted(self.rejected_hires)
+        found: list[str] = []
+        for start in range(0, len(names), 1000):
+            found.extend(
+                session.execute(
+                    select(Employee.external_id).where(
+                        Employee.organization_id == self.organization_id,
+                        Employee.external_id.in_(names[start : start + 1000]),
+                        ~hired,
+                    )
+                ).scalars()
+            )
+        return sorted(found)
 
     def _write_with_retry(self, parsed: list[_Line]) -> None:
         """Write a batch; if a concurrent import created one of its people first (a unique
         violation on PostgreSQL), roll back, forget what the attempt counted, and redo it
         against the people as they now are."""
         report = self.report
+        if self._session is not None:
+            self._write(self._session, parsed)
+            return
         for attempt in range(3):
             counted = (report.created, report.duplicates, report.rejected, len(report.errors))
             try:

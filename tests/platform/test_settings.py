@@ -73,14 +73,39 @@ def test_each_setting_is_read_from_its_environment_variable(
     assert getattr(Settings(), name) == expected
 
 
-def test_defaults_are_an_embedded_sqlite_file_json_logs_and_closed_cors(
+def test_defaults_are_an_embedded_sqlite_file_automatic_logs_and_closed_cors(
     clean_env: pytest.MonkeyPatch,
 ) -> None:
     settings = Settings()
     assert settings.database_url.startswith("sqlite:///")
     assert settings.cors_origins == []
-    assert (settings.log_format, settings.log_level) == ("json", "INFO")
+    assert (settings.log_format, settings.log_level) == ("auto", "INFO")
     assert settings.web_concurrency == 1
+
+
+class _Stream:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize(
+    ("setting", "tty", "expected"),
+    [
+        ("auto", True, "console"),
+        ("auto", False, "json"),
+        ("json", True, "json"),
+        ("console", False, "console"),
+    ],
+)
+def test_logs_are_console_lines_on_a_terminal_and_json_elsewhere_or_when_asked(
+    setting: str, tty: bool, expected: str
+) -> None:
+    from app.observability import log_format_for
+
+    assert log_format_for(setting, _Stream(tty)) == expected
 
 
 def test_a_dotenv_file_is_read_and_the_environment_wins(
