@@ -4,7 +4,7 @@ whose rejected hire leaves people without one warns at the end and names them.""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,40 +13,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import select
 
-from app.cli import main
-from app.config import get_settings
-from app.db import Database, peek_database, set_database
+from app.db import Database
 from app.models import CareerEvent, Employee
 
+# The `cli` fixture (tests/conftest.py) runs `career-mobility ...` in-process.
 Cli = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def cli(
-    database: Database,
-    database_url: str,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> Iterator[Cli]:
-    """Run `career-mobility ...` in-process against the test database."""
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        monkeypatch.setenv("DATABASE_URL", database_url)
-        get_settings.cache_clear()
-        set_database(None)
-        try:
-            code = main(list(argv))
-        finally:
-            built = peek_database()
-            if built is not None and built is not database:
-                built.dispose()
-            set_database(database)
-            get_settings.cache_clear()
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield run
-    get_settings.cache_clear()
 
 
 @pytest.fixture
