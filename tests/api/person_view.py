@@ -7,34 +7,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.factories import create_employee, create_position, record
+
+__all__ = ["create_employee", "create_position", "record", "readiness"]
+
 PROBLEM_JSON = "application/problem+json"
-
-
-def create_position(api: TestClient, code: str, level: int, **fields: Any) -> str:
-    body = {
-        "code": code,
-        "title": f"Title {code}",
-        "family": fields.pop("family", "Nursing"),
-        "track": "individual",
-        "level": level,
-        **fields,
-    }
-    response = api.post("/v1/positions", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def create_employee(api: TestClient, external_id: str) -> str:
-    response = api.post("/v1/employees", json={"external_id": external_id})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def record(api: TestClient, employee_id: str, type_: str, on: str, **fields: Any) -> str:
-    body = {"type": type_, "occurred_on": on, **fields}
-    response = api.post(f"/v1/employees/{employee_id}/events", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 def readiness(api: TestClient, employee_id: str, target: str | None, as_of: str) -> dict[str, Any]:
