@@ -102,7 +102,7 @@ DOCUMENT_ORDER = (
 
 
 def _in_document_order(paths: dict[str, Any]) -> dict[str, Any]:
-    declared = [f"/v1{r.path}" for m in DOCUMENT_ORDER for r in m.api.routes]
+    declared = [f"/v1{r.path}" for m in DOCUMENT_ORDER for r in m.router.routes]
     rank = {path: i for i, path in enumerate(dict.fromkeys(declared))}
     return dict(sorted(paths.items(), key=lambda item: rank.get(item[0], len(rank))))
 
@@ -138,7 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # whole request for a dozen misses): the probes, which no prefix shares, come first,
     # then the busiest routers (no two routers' paths overlap, so the order changes nothing
     # else). The OpenAPI document lists paths by router, so its order is kept apart below.
-    app.include_router(health.api, include_in_schema=False)
+    app.include_router(health.router, include_in_schema=False)
     routers = (
         insights,
         person_view,
@@ -154,8 +154,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keys,
     )
     for module in routers:
-        app.include_router(module.api, prefix="/v1")
-    app.include_router(health.api, prefix="/v1")
+        app.include_router(module.router, prefix="/v1")
+    app.include_router(health.router, prefix="/v1")
     install_docs(app)
     if settings.cors_origins:
         app.add_middleware(
@@ -190,7 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            routes = [route for module in DOCUMENT_ORDER for route in module.api.routes]
+            routes = [route for module in DOCUMENT_ORDER for route in module.router.routes]
             schema = finish(original_openapi(), routes)
             schema["paths"] = _in_document_order(schema.get("paths", {}))
             app.openapi_schema = schema

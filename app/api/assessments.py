@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import Query, Response
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, problems, router
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, problems
 from app.api.presenters import readiness_public
 from app.auth import Auditor, Reader, Writer
 from app.db import SessionDep
@@ -15,7 +15,7 @@ from app.schemas.assessments import (
     AssessmentPublic,
     Purpose,
     ReviewCreate,
-    ReviewOut,
+    ReviewPublic,
 )
 from app.schemas.common import Day, Page
 from app.schemas.readiness import ReadinessPublic
@@ -24,13 +24,13 @@ from app.services import readiness
 from app.services.policy import current_policy
 from app.services.positions import find_position
 
-api = router("", "assessments")
+router = api_router("", "assessments")
 
 
 def assessment_public(row: Assessment) -> AssessmentPublic:
     review = None
     if row.reviewed_at is not None:
-        review = ReviewOut(
+        review = ReviewPublic(
             outcome=row.review_outcome,
             band=row.review_band,
             reason=row.review_reason or "",
@@ -53,7 +53,7 @@ def assessment_public(row: Assessment) -> AssessmentPublic:
     )
 
 
-@api.post(
+@router.post(
     "/employees/{employee_id}/assessments",
     response_model=AssessmentPublic,
     status_code=201,
@@ -99,7 +99,7 @@ def create_assessment(
     return assessment_public(row)
 
 
-@api.get(
+@router.get(
     "/employees/{employee_id}/assessments",
     response_model=Page[AssessmentPublic],
     summary="A person's assessments, newest first",
@@ -118,7 +118,7 @@ def list_person_assessments(
     return Page(items=[assessment_public(r) for r in rows], next_cursor=next_cursor)
 
 
-@api.get(
+@router.get(
     "/assessments",
     response_model=Page[AssessmentPublic],
     summary="The organization's assessment log, newest first (audit)",
@@ -152,7 +152,7 @@ def list_assessment_log(
     return Page(items=[assessment_public(r) for r in rows], next_cursor=next_cursor)
 
 
-@api.get(
+@router.get(
     "/assessments/{assessment_id}",
     response_model=AssessmentPublic,
     summary="One assessment, as it was frozen, with its review",
@@ -164,7 +164,7 @@ def get_assessment(assessment_id: str, principal: Reader, session: SessionDep) -
     )
 
 
-@api.post(
+@router.post(
     "/assessments/{assessment_id}/review",
     response_model=AssessmentPublic,
     summary="Record the human decision on an assessment: confirm or override, once",

@@ -25,7 +25,7 @@ DESCRIPTIONS = {
 }
 
 
-__all__ = ["conditional_get", "problems", "router"]
+__all__ = ["conditional_get", "problems", "api_router"]
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -34,7 +34,7 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": Problem, "description": DESCRIPTIONS[s]} for s in wanted}
 
 
-def router(prefix: str, tag: str) -> APIRouter:
+def api_router(prefix: str, tag: str) -> APIRouter:
     """Return a router whose routes authenticate first and own their transaction."""
     return APIRouter(prefix=prefix, tags=[tag], route_class=ApiRoute)
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Header, Query, Response
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, problems, router
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, problems
 from app.api.presenters import employee_public
 from app.auth import Admin, Reader, Writer
 from app.db import SessionDep
@@ -15,7 +15,7 @@ from app.services.answers import ANSWERS
 from app.services.positions import etag
 from app.services.timeline import timeline_svg
 
-api = router("/employees", "employees")
+router = api_router("/employees", "employees")
 
 
 def _one(
@@ -26,7 +26,7 @@ def _one(
     return employee_public(view)
 
 
-@api.post(
+@router.post(
     "",
     response_model=EmployeePublic,
     status_code=201,
@@ -41,7 +41,7 @@ def create_employee(
     return _one(session, principal.organization_id, employee, response)
 
 
-@api.get(
+@router.get(
     "",
     response_model=Page[EmployeePublic],
     summary="List employees, oldest first, or find one by external_id",
@@ -67,7 +67,7 @@ def list_employees(
     return Page(items=[employee_public(v) for v in views], next_cursor=next_cursor)
 
 
-@api.get(
+@router.get(
     "/{employee_id}",
     response_model=EmployeePublic,
     summary="Get an employee, with current position, salary, status and advancement",
@@ -80,7 +80,7 @@ def get_employee(
     return _one(session, principal.organization_id, employee, response)
 
 
-@api.patch(
+@router.patch(
     "/{employee_id}",
     response_model=EmployeePublic,
     summary="Rename an employee",
@@ -100,7 +100,7 @@ def update_employee(
     return _one(session, principal.organization_id, employee, response)
 
 
-@api.get(
+@router.get(
     "/{employee_id}/timeline.svg",
     response_class=Response,
     summary="The person's career as an SVG step chart",
@@ -114,7 +114,7 @@ def get_timeline(employee_id: str, principal: Reader, session: SessionDep) -> Re
     return Response(svg, media_type="image/svg+xml")
 
 
-@api.delete(
+@router.delete(
     "/{employee_id}",
     status_code=204,
     summary="Erase an employee and their whole history (admin; cannot be undone)",

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, conditional_get, problems, router
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, conditional_get, problems
 from app.api.presenters import event_public
 from app.auth import Reader, Writer
 from app.db import SessionDep
@@ -14,7 +14,7 @@ from app.schemas.common import Day, Page
 from app.schemas.events import EventCreate, EventPublic, EventVoid
 from app.services import events as service
 
-api = router("/employees/{employee_id}/events", "events")
+router = api_router("/employees/{employee_id}/events", "events")
 
 
 def _types(text: str | None) -> list[EventType] | None:
@@ -32,7 +32,7 @@ def _types(text: str | None) -> list[EventType] | None:
     return [EventType(n) for n in names]
 
 
-@api.post(
+@router.post(
     "",
     response_model=EventPublic,
     status_code=201,
@@ -51,7 +51,7 @@ def record_event(
     return event_public(event)
 
 
-@api.get(
+@router.get(
     "",
     response_model=Page[EventPublic],
     summary="List a person's events by occurred_on, then arrival",
@@ -87,7 +87,7 @@ def list_events(
     return Page(items=[event_public(e) for e in rows], next_cursor=next_cursor)
 
 
-@api.get(
+@router.get(
     "/{event_id}",
     response_model=EventPublic,
     summary="Get one event",
@@ -102,7 +102,7 @@ def get_event(
     )
 
 
-@api.delete(
+@router.delete(
     "/{event_id}",
     response_model=EventPublic,
     summary="Void an event; it stays in the history with its reason",

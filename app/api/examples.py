@@ -200,7 +200,7 @@ SCHEMAS: dict[str, Any] = {
         "move_type": "promotion",
         "policy_version": 1,
     },
-    "CandidateOut": {
+    "CandidatePublic": {
         "employee_id": ANA_ID,
         "external_id": "E-1001",
         "display_name": "Ana Ruiz",
@@ -209,7 +209,7 @@ SCHEMAS: dict[str, Any] = {
         "move_type": "promotion",
         "requirements_missing": [_CERTIFICATION],
     },
-    "PathOut": {
+    "PathPublic": {
         "to_position_id": MGR_ID,
         "to_position_code": "RN-MGR",
         "count": 1,
@@ -255,7 +255,7 @@ SCHEMAS: dict[str, Any] = {
         "last_used_at": None,
         "revoked_at": None,
     },
-    "ReviewOut": {
+    "ReviewPublic": {
         "outcome": "confirmed",
         "band": "ready_1_2_years",
         "reason": "Agreed: the certification comes first",

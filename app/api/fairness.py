@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import Query, Response
 
-from app.api.common import problems, router
+from app.api.common import api_router, problems
 from app.api.fairness_chart import readiness_chart
 from app.auth import Admin, Auditor
 from app.db import SessionDep
@@ -31,7 +31,7 @@ from app.schemas.fairness import (
 )
 from app.services import demographics, fairness
 
-api = router("", "fairness")
+router = api_router("", "fairness")
 
 Dimension = Annotated[
     str,
@@ -53,7 +53,7 @@ def _f(value: object) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
 
-@api.put(
+@router.put(
     "/employees/{employee_id}/demographics",
     response_model=DemographicsPublic,
     summary="Replace a person's demographic categories (admin)",
@@ -70,7 +70,7 @@ def put_demographics(
     )
 
 
-@api.get(
+@router.get(
     "/employees/{employee_id}/demographics",
     response_model=DemographicsPublic,
     summary="A person's demographic categories (admin)",
@@ -85,7 +85,7 @@ def get_demographics(employee_id: str, principal: Admin, session: SessionDep) ->
     )
 
 
-@api.delete(
+@router.delete(
     "/employees/{employee_id}/demographics",
     status_code=204,
     summary="Clear a person's demographic categories (admin)",
@@ -156,7 +156,7 @@ def _readiness_report(
     )
 
 
-@api.get(
+@router.get(
     "/fairness/readiness",
     response_model=ReadinessReport,
     summary="Selection and scoring rates by group over the succession slate (audit)",
@@ -175,7 +175,7 @@ def readiness_report(
     )
 
 
-@api.get(
+@router.get(
     "/fairness/readiness.svg",
     response_class=Response,
     summary="The readiness report as a picture: selection rates against four fifths (audit)",
@@ -198,7 +198,7 @@ def readiness_report_svg(
     return Response(readiness_chart(report), media_type="image/svg+xml")
 
 
-@api.get(
+@router.get(
     "/fairness/promotions",
     response_model=PromotionReport,
     summary="Promotion rates by group in a window, from the classified moves (audit)",
@@ -273,7 +273,7 @@ def _pay_row(
     return PayRowAll(**common)
 
 
-@api.get(
+@router.get(
     "/fairness/pay",
     response_model=PayReport,
     summary="Mean and median pay gaps by group, with small groups suppressed (audit)",

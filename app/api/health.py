@@ -8,7 +8,7 @@ from app.db import get_database
 from app.migrate import current_revision, head_revision
 from app.observability import metrics_response
 
-api = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"])
 
 
 class Health(BaseModel):
@@ -39,12 +39,12 @@ def _check() -> Ready:
     )
 
 
-@api.get("/healthz", response_model=Health, summary="Liveness: the process answers")
+@router.get("/healthz", response_model=Health, summary="Liveness: the process answers")
 async def healthz() -> Health:
     return Health(status="ok")
 
 
-@api.get(
+@router.get(
     "/readyz",
     response_model=Ready,
     summary="Readiness: database reachable and schema at head",
@@ -60,12 +60,12 @@ async def readyz(request: Request, response: Response) -> Ready:
 
 # Probes that only look at the status (load balancers, `curl -I`) send HEAD: the same
 # answer without the body.
-@api.head("/healthz", include_in_schema=False)
+@router.head("/healthz", include_in_schema=False)
 async def healthz_head() -> Response:
     return Response(status_code=200, media_type="application/json")
 
 
-@api.head("/readyz", include_in_schema=False)
+@router.head("/readyz", include_in_schema=False)
 async def readyz_head(request: Request) -> Response:
     ready = await run_in_threadpool(_check)
     if ready.status == "ready":
@@ -74,7 +74,7 @@ async def readyz_head(request: Request) -> Response:
     return Response(status_code=503, media_type="application/json", headers={"Retry-After": retry})
 
 
-@api.get(
+@router.get(
     "/metrics",
     summary="Prometheus metrics",
     response_class=Response,

@@ -8,16 +8,16 @@ from typing import IO
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from app.api.common import problems, router
+from app.api.common import api_router, problems
 from app.auth import Writer
 from app.db import get_database
 from app.errors import UnsupportedMediaType
 from app.routing import keep_claimed
-from app.schemas.imports import ImportError_, ImportReport
+from app.schemas.imports import ImportLineError, ImportReport
 from app.services import idempotency
 from app.services.imports import Importer, LineSplitter
 
-api = router("/imports", "imports")
+router = api_router("/imports", "imports")
 
 NDJSON_TYPES = frozenset(
     {"application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"}
@@ -31,7 +31,7 @@ EXAMPLE = (
 SPOOL_IN_MEMORY = 8 * 1024 * 1024
 
 
-@api.post(
+@router.post(
     "",
     response_model=ImportReport,
     summary="Import career events from NDJSON (one JSON object per line)",
@@ -128,5 +128,5 @@ def _report(importer: Importer) -> ImportReport:
         created=report.created,
         duplicates=report.duplicates,
         rejected=report.rejected,
-        errors=[ImportError_(**e) for e in report.errors],
+        errors=[ImportLineError(**e) for e in report.errors],
     )

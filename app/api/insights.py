@@ -6,7 +6,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Header, Query, Response
 from pydantic import BaseModel
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, conditional_get, problems, router
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, conditional_get, problems
 from app.api.presenters import (
     candidate_out,
     comparison_public,
@@ -22,14 +22,14 @@ from app.routing import not_modified
 from app.routing.conditional import matches
 from app.schemas.common import Day, Page
 from app.schemas.comparisons import ComparisonPublic
-from app.schemas.readiness import CandidateOut, PathOut, ReadinessPublic, RouteOut
+from app.schemas.readiness import CandidatePublic, PathPublic, ReadinessPublic, RoutePublic
 from app.services import candidates, comparisons, paths, readiness, routes
 from app.services.answers import ANSWERS, tag_of
 from app.services.catalog import Catalog, with_history
 from app.services.employees import today
 from app.services.pagination import cursor_int, decode_cursor, encode_cursor
 
-api = router("", "insights")
+router = api_router("", "insights")
 T = TypeVar("T")
 
 Id = Annotated[str, Query(max_length=100)]
@@ -65,7 +65,7 @@ def _answer(
     return Response(body, media_type="application/json", headers={"ETag": tag})
 
 
-@api.get(
+@router.get(
     "/comparisons",
     response_model=ComparisonPublic,
     summary="Classify a move A -> B (promotion, lateral, demotion), optionally for a person",
@@ -102,7 +102,7 @@ def compare_positions(
     )
 
 
-@api.get(
+@router.get(
     "/employees/{employee_id}/readiness",
     response_model=ReadinessPublic,
     summary="Promotion readiness (0-100) with evidence, gaps and next steps",
@@ -158,9 +158,9 @@ def _page(items: list[T], limit: int, cursor: str | None) -> tuple[list[T], str 
     return chunk, encode_cursor([start + limit]) if more else None
 
 
-@api.get(
+@router.get(
     "/positions/{position_id}/candidates",
-    response_model=Page[CandidateOut],
+    response_model=Page[CandidatePublic],
     summary="Succession slate: active employees ranked by readiness for a position",
     responses=problems(403, 404, 422),
 )
@@ -177,7 +177,7 @@ def list_candidates(
     as_of: Annotated[
         Day | None, Query(description="Rank as of this day; today if omitted.")
     ] = None,
-) -> Page[CandidateOut]:
+) -> Page[CandidatePublic]:
     result = candidates.slate(
         session, principal.organization_id, position_id, as_of=as_of, min_band=min_band
     )
@@ -185,9 +185,9 @@ def list_candidates(
     return Page(items=[candidate_out(c) for c in chunk], next_cursor=next_cursor)
 
 
-@api.get(
+@router.get(
     "/mobility/paths",
-    response_model=Page[PathOut],
+    response_model=Page[PathPublic],
     summary="Moves people actually made out of a position, most frequent first",
     responses=problems(403, 404, 422),
 )
@@ -198,7 +198,7 @@ def list_paths(
     since: Annotated[Day | None, Query(description="Only moves on or after this day.")] = None,
     limit: Limit = DEFAULT_PAGE,
     cursor: Cursor = None,
-) -> Page[PathOut]:
+) -> Page[PathPublic]:
     result = paths.paths_from(session, principal.organization_id, from_position_id, since=since)
     chunk, next_cursor = _page(result.paths, limit, cursor)
     return Page(items=[path_out(p, result.codes) for p in chunk], next_cursor=next_cursor)
@@ -208,9 +208,9 @@ def list_paths(
 PositionInQuery = Annotated[str, Query(description="A position ID of this organization.")]
 
 
-@api.get(
+@router.get(
     "/mobility/routes",
-    response_model=Page[RouteOut],
+    response_model=Page[RoutePublic],
     summary="Chains of positions people actually held from one position to another",
     description=(
         "Runs of consecutive spells (each ended by the move that started the next; an exit "
@@ -232,7 +232,7 @@ def list_routes(
     ] = 3,
     limit: Limit = DEFAULT_PAGE,
     cursor: Cursor = None,
-) -> Page[RouteOut]:
+) -> Page[RoutePublic]:
     found = routes.routes_between(
         session,
         principal.organization_id,

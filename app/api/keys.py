@@ -2,7 +2,7 @@
 
 from fastapi import Response
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, problems, router
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, problems
 from app.auth import KEYS, Admin
 from app.db import SessionDep
 from app.models import ApiKey
@@ -10,7 +10,7 @@ from app.schemas.common import Page
 from app.schemas.keys import KeyCreate, KeyCreated, KeyPublic
 from app.services import keys as service
 
-api = router("/keys", "keys")
+router = api_router("/keys", "keys")
 
 
 def key_public(row: ApiKey) -> KeyPublic:
@@ -26,7 +26,7 @@ def key_public(row: ApiKey) -> KeyPublic:
     )
 
 
-@api.post(
+@router.post(
     "",
     response_model=KeyCreated,
     status_code=201,
@@ -48,7 +48,7 @@ def create_key(
     return KeyCreated(**key_public(row).model_dump(), key=key)
 
 
-@api.get(
+@router.get(
     "",
     response_model=Page[KeyPublic],
     summary="List the organization's keys, oldest first (admin)",
@@ -63,7 +63,7 @@ def list_keys(
     return Page(items=[key_public(r) for r in rows], next_cursor=next_cursor)
 
 
-@api.get(
+@router.get(
     "/{key_id}",
     response_model=KeyPublic,
     summary="One key, without the key itself (admin)",
@@ -73,7 +73,7 @@ def get_key(key_id: str, principal: Admin, session: SessionDep) -> KeyPublic:
     return key_public(service.get_key(session, principal.organization_id, key_id))
 
 
-@api.delete(
+@router.delete(
     "/{key_id}",
     response_model=KeyPublic,
     summary="Revoke a key: a 401 on every replica within 5 seconds (admin)",

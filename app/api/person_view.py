@@ -6,7 +6,7 @@ from fastapi import Path, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, problems, router
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, problems
 from app.api.presenters import opportunity_out, what_if_public
 from app.auth import Reader
 from app.db import SessionDep
@@ -15,17 +15,17 @@ from app.errors import FieldError, ValidationFailed, validation_errors
 from app.routing import stores_nothing
 from app.schemas.common import Day, Page
 from app.schemas.events import EventCreate
-from app.schemas.person_view import MoveFilter, OpportunityOut, WhatIfPublic, WhatIfRequest
+from app.schemas.person_view import MoveFilter, OpportunityPublic, WhatIfPublic, WhatIfRequest
 from app.services import opportunities, readiness
 
-api = router("/employees/{employee_id}", "insights")
+router = api_router("/employees/{employee_id}", "insights")
 
 EmployeeId = Annotated[str, Path()]
 
 
-@api.get(
+@router.get(
     "/opportunities",
-    response_model=Page[OpportunityOut],
+    response_model=Page[OpportunityPublic],
     summary="Every position but the one held, ranked by this person's readiness for it",
     responses=problems(403, 404, 422),
 )
@@ -39,7 +39,7 @@ def list_opportunities(
     move_type: Annotated[MoveFilter | None, Query(description="Only moves of this kind.")] = None,
     limit: Limit = DEFAULT_PAGE,
     cursor: Cursor = None,
-) -> Page[OpportunityOut]:
+) -> Page[OpportunityPublic]:
     items, next_cursor = opportunities.opportunities(
         session,
         principal.organization_id,
@@ -71,7 +71,7 @@ def _events(items: list[Any]) -> list[EventCreate]:
     return events
 
 
-@api.post(
+@router.post(
     "/readiness/what-if",
     response_model=WhatIfPublic,
     summary="Readiness as if some events were recorded (stores nothing)",

@@ -1,6 +1,6 @@
 """The organization's scoring policy, versioned."""
 
-from app.api.common import conditional_get, problems, router
+from app.api.common import api_router, conditional_get, problems
 from app.api.presenters import policy_public
 from app.auth import Admin, Reader
 from app.db import SessionDep
@@ -8,10 +8,10 @@ from app.errors import NotFound
 from app.schemas.policy import PolicyBody, PolicyPublic
 from app.services import policy as service
 
-api = router("/scoring-policy", "scoring-policy")
+router = api_router("/scoring-policy", "scoring-policy")
 
 
-@api.get(
+@router.get(
     "",
     response_model=PolicyPublic,
     summary="The scoring policy in force",
@@ -22,7 +22,7 @@ def get_policy(principal: Reader, session: SessionDep) -> PolicyPublic:
     return policy_public(service.current_policy(session, principal.organization_id))
 
 
-@api.put(
+@router.put(
     "",
     response_model=PolicyPublic,
     summary="Replace the scoring policy with a new version (admin)",
@@ -32,7 +32,7 @@ def put_policy(body: PolicyBody, principal: Admin, session: SessionDep) -> Polic
     return policy_public(service.replace_policy(session, principal.organization_id, body))
 
 
-@api.get(
+@router.get(
     "/versions/{version}",
     response_model=PolicyPublic,
     summary="One version of the scoring policy",

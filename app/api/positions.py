@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Header, Response
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, conditional_get, problems, router
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, conditional_get, problems
 from app.api.presenters import position_public
 from app.auth import Reader, Writer
 from app.db import SessionDep
@@ -12,7 +12,7 @@ from app.schemas.common import Page
 from app.schemas.positions import PositionCreate, PositionPublic, PositionUpdate
 from app.services import positions as service
 
-api = router("/positions", "positions")
+router = api_router("/positions", "positions")
 
 IfMatch = Annotated[
     str | None,
@@ -25,7 +25,7 @@ def _tagged(response: Response, position: PositionPublic) -> PositionPublic:
     return position
 
 
-@api.post(
+@router.post(
     "",
     response_model=PositionPublic,
     status_code=201,
@@ -40,7 +40,7 @@ def create_position(
     return _tagged(response, position_public(position))
 
 
-@api.get(
+@router.get(
     "",
     response_model=Page[PositionPublic],
     summary="List positions, oldest first",
@@ -55,7 +55,7 @@ def list_positions(
     return Page(items=[position_public(p) for p in rows], next_cursor=next_cursor)
 
 
-@api.get(
+@router.get(
     "/{position_id}",
     response_model=PositionPublic,
     summary="Get a position",
@@ -69,7 +69,7 @@ def get_position(
     return _tagged(response, position_public(position))
 
 
-@api.patch(
+@router.patch(
     "/{position_id}",
     response_model=PositionPublic,
     summary="Change a position (pay_band and requirements are replaced whole)",
@@ -89,7 +89,7 @@ def update_position(
     return _tagged(response, position_public(position))
 
 
-@api.delete(
+@router.delete(
     "/{position_id}",
     status_code=204,
     summary="Delete a position no event names",

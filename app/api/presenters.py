@@ -13,31 +13,31 @@ from app.domain.routes import Route
 from app.domain.talent import Grid
 from app.domain.values import Requirement, cents_to_decimal
 from app.models import CareerEvent, Position, SuccessorChange
-from app.schemas.common import MoneyOut
+from app.schemas.common import MoneyPublic
 from app.schemas.comparisons import ComparisonPublic, PayComparison, as_float
 from app.schemas.employees import Advancement, EmployeePublic
 from app.schemas.events import EventPublic
-from app.schemas.person_view import OpportunityOut, WhatIfPublic
+from app.schemas.person_view import OpportunityPublic, WhatIfPublic
 from app.schemas.policy import PolicyPublic
-from app.schemas.positions import PayBandOut, PositionPublic, PositionSummary, RequirementOut
+from app.schemas.positions import PayBandPublic, PositionPublic, PositionSummary, RequirementPublic
 from app.schemas.readiness import (
-    CandidateOut,
-    ComponentOut,
-    ExpiringOut,
-    GapOut,
-    NextStepOut,
-    PathOut,
+    CandidatePublic,
+    ComponentPublic,
+    ExpiringPublic,
+    GapPublic,
+    NextStepPublic,
+    PathPublic,
     ReadinessPublic,
-    RouteOut,
+    RoutePublic,
 )
 from app.schemas.succession import (
-    CellOut,
+    CellPublic,
     Computed,
     CoverageItem,
-    CoverageOut,
-    CoverageSummaryOut,
-    GridOut,
-    SuccessorChangeOut,
+    CoveragePublic,
+    CoverageSummaryPublic,
+    GridPublic,
+    SuccessorChangePublic,
     SuccessorPublic,
 )
 from app.services.candidates import Candidate
@@ -51,8 +51,8 @@ from app.services.readiness import ReadinessResult, WhatIfResult
 from app.services.successors import SuccessorView
 
 
-def requirement_out(req: Requirement) -> RequirementOut:
-    return RequirementOut(
+def requirement_out(req: Requirement) -> RequirementPublic:
+    return RequirementPublic(
         kind=req.kind, name=req.name, mandatory=req.mandatory, min_level=req.min_level
     )
 
@@ -68,7 +68,7 @@ def position_public(p: Position | Row[Any]) -> PositionPublic:
     band = pay_band(p)
     return PositionPublic(
         **position_summary(p).model_dump(),
-        pay_band=PayBandOut(
+        pay_band=PayBandPublic(
             currency=band.currency,
             min=cents_to_decimal(band.min_cents),
             max=cents_to_decimal(band.max_cents),
@@ -85,10 +85,10 @@ def position_public(p: Position | Row[Any]) -> PositionPublic:
     )
 
 
-def _money(cents: int | None, currency: str | None) -> MoneyOut | None:
+def _money(cents: int | None, currency: str | None) -> MoneyPublic | None:
     if cents is None or currency is None:
         return None
-    return MoneyOut(amount=cents_to_decimal(cents), currency=currency)
+    return MoneyPublic(amount=cents_to_decimal(cents), currency=currency)
 
 
 def employee_public(view: EmployeeView) -> EmployeePublic:
@@ -191,13 +191,13 @@ def readiness_public(result: ReadinessResult | WhatIfResult) -> ReadinessPublic:
         score=float(r.score),
         band=r.band,
         components=[
-            ComponentOut(
+            ComponentPublic(
                 name=c.name, score=float(c.score), weight=float(c.weight), evidence=list(c.evidence)
             )
             for c in r.components
         ],
         gaps=[
-            GapOut(
+            GapPublic(
                 component=g.component,
                 text=g.text,
                 requirement=requirement_out(g.requirement) if g.requirement else None,
@@ -208,12 +208,12 @@ def readiness_public(result: ReadinessResult | WhatIfResult) -> ReadinessPublic:
             for g in r.gaps
         ],
         next_steps=[
-            NextStepOut(component=s.component, action=s.action, gain=float(s.gain))
+            NextStepPublic(component=s.component, action=s.action, gain=float(s.gain))
             for s in r.next_steps
         ],
         move_type=r.move_type,
         policy_version=r.policy_version,
-        expiring=[ExpiringOut(name=e.name, expires_on=e.expires_on) for e in r.expiring],
+        expiring=[ExpiringPublic(name=e.name, expires_on=e.expires_on) for e in r.expiring],
     )
 
 
@@ -226,9 +226,9 @@ def what_if_public(result: WhatIfResult) -> WhatIfPublic:
     )
 
 
-def opportunity_out(o: Opportunity) -> OpportunityOut:
+def opportunity_out(o: Opportunity) -> OpportunityPublic:
     p = o.position
-    return OpportunityOut(
+    return OpportunityPublic(
         position_id=p.id,
         code=p.code,
         title=p.title,
@@ -246,9 +246,9 @@ def policy_public(stored: StoredPolicy) -> PolicyPublic:
     return PolicyPublic(version=stored.policy.version, created_at=stored.created_at, **stored.body)
 
 
-def candidate_out(c: Candidate) -> CandidateOut:
+def candidate_out(c: Candidate) -> CandidatePublic:
     r = c.readiness
-    return CandidateOut(
+    return CandidatePublic(
         employee_id=c.employee.id,
         external_id=c.employee.external_id,
         display_name=c.employee.display_name,
@@ -259,8 +259,8 @@ def candidate_out(c: Candidate) -> CandidateOut:
     )
 
 
-def path_out(p: PathStats, codes: dict[str, str]) -> PathOut:
-    return PathOut(
+def path_out(p: PathStats, codes: dict[str, str]) -> PathPublic:
+    return PathPublic(
         to_position_id=p.to_position_id,
         to_position_code=codes.get(p.to_position_id, ""),
         count=p.count,
@@ -275,8 +275,8 @@ def path_out(p: PathStats, codes: dict[str, str]) -> PathOut:
     )
 
 
-def route_out(r: Route) -> RouteOut:
-    return RouteOut(
+def route_out(r: Route) -> RoutePublic:
+    return RoutePublic(
         positions=list(r.positions), count=r.count, median_months=float(r.median_months)
     )
 
@@ -299,15 +299,15 @@ def successor_public(view: SuccessorView) -> SuccessorPublic:
     )
 
 
-def successor_change_out(change: SuccessorChange) -> SuccessorChangeOut:
-    return SuccessorChangeOut(at=change.at, key_id=change.key_id, changes=change.changes)
+def successor_change_out(change: SuccessorChange) -> SuccessorChangePublic:
+    return SuccessorChangePublic(at=change.at, key_id=change.key_id, changes=change.changes)
 
 
-def grid_out(as_of: date, grid: Grid) -> GridOut:
-    return GridOut(
+def grid_out(as_of: date, grid: Grid) -> GridPublic:
+    return GridPublic(
         as_of=as_of,
         cells=[
-            CellOut(
+            CellPublic(
                 performance=c.performance,
                 potential=c.potential,
                 count=c.count,
@@ -319,9 +319,9 @@ def grid_out(as_of: date, grid: Grid) -> GridOut:
     )
 
 
-def coverage_out(result: Coverage) -> CoverageOut:
-    return CoverageOut(
+def coverage_out(result: Coverage) -> CoveragePublic:
+    return CoveragePublic(
         as_of=result.as_of,
         items=[CoverageItem(**asdict(item)) for item in result.items],
-        summary=CoverageSummaryOut(**asdict(result.summary)),
+        summary=CoverageSummaryPublic(**asdict(result.summary)),
     )

@@ -4,13 +4,13 @@ from typing import Annotated
 
 from fastapi import Header, Response
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, page_of, problems, router
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, page_of, problems
 from app.api.presenters import successor_change_out, successor_public
 from app.auth import Reader, Writer
 from app.db import SessionDep
 from app.schemas.common import Page
 from app.schemas.succession import (
-    SuccessorChangeOut,
+    SuccessorChangePublic,
     SuccessorCreate,
     SuccessorPublic,
     SuccessorUpdate,
@@ -18,7 +18,7 @@ from app.schemas.succession import (
 from app.services import successors as service
 from app.services.positions import etag
 
-api = router("/positions/{position_id}/successors", "succession")
+router = api_router("/positions/{position_id}/successors", "succession")
 
 IfMatch = Annotated[
     str | None,
@@ -31,7 +31,7 @@ def _tagged(response: Response, view: service.SuccessorView) -> SuccessorPublic:
     return successor_public(view)
 
 
-@api.post(
+@router.post(
     "",
     response_model=SuccessorPublic,
     status_code=201,
@@ -52,7 +52,7 @@ def create_successor(
     return _tagged(response, view)
 
 
-@api.get(
+@router.get(
     "",
     response_model=Page[SuccessorPublic],
     summary="List a position's named successors by rank, then computed score",
@@ -70,7 +70,7 @@ def list_successors(
     return Page(items=[successor_public(v) for v in chunk], next_cursor=next_cursor)
 
 
-@api.get(
+@router.get(
     "/{successor_id}",
     response_model=SuccessorPublic,
     summary="Get a named successor",
@@ -87,7 +87,7 @@ def get_successor(
     return _tagged(response, view)
 
 
-@api.patch(
+@router.patch(
     "/{successor_id}",
     response_model=SuccessorPublic,
     summary="Change rank, emergency, readiness override or note (null clears)",
@@ -114,7 +114,7 @@ def update_successor(
     return _tagged(response, view)
 
 
-@api.delete(
+@router.delete(
     "/{successor_id}",
     status_code=204,
     summary="Remove a named successor and their history",
@@ -127,15 +127,15 @@ def delete_successor(
     return Response(status_code=204)
 
 
-@api.get(
+@router.get(
     "/{successor_id}/history",
-    response_model=list[SuccessorChangeOut],
+    response_model=list[SuccessorChangePublic],
     summary="Every change to a named successor, oldest first, with the key that made it",
     responses=problems(403, 404),
 )
 def successor_history(
     position_id: str, successor_id: str, principal: Reader, session: SessionDep
-) -> list[SuccessorChangeOut]:
+) -> list[SuccessorChangePublic]:
     changes = service.successor_history(
         session, principal.organization_id, position_id, successor_id
     )

@@ -4,16 +4,16 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
-from app.api.common import problems, router
+from app.api.common import api_router, problems
 from app.api.grid_svg import grid_svg
 from app.api.presenters import coverage_out, grid_out
 from app.auth import Reader
 from app.db import SessionDep
 from app.schemas.common import Day
-from app.schemas.succession import CoverageOut, GridOut
+from app.schemas.succession import CoveragePublic, GridPublic
 from app.services import coverage, talent
 
-api = router("", "succession")
+router = api_router("", "succession")
 
 AsOf = Annotated[Day | None, Query(description="The day to read; today (UTC) if omitted.")]
 Family = Annotated[
@@ -24,20 +24,20 @@ Family = Annotated[
 ]
 
 
-@api.get(
+@router.get(
     "/talent/grid",
-    response_model=GridOut,
+    response_model=GridPublic,
     summary="Nine-box grid: performance in the scoring window against potential",
     responses=problems(403, 422),
 )
 def get_grid(
     principal: Reader, session: SessionDep, as_of: AsOf = None, family: Family = None
-) -> GridOut:
+) -> GridPublic:
     result = talent.grid(session, principal.organization_id, as_of=as_of, family=family)
     return grid_out(result.as_of, result.grid)
 
 
-@api.get(
+@router.get(
     "/talent/grid.svg",
     response_class=Response,
     summary="The nine-box grid as an SVG picture with each cell's count",
@@ -55,12 +55,12 @@ def get_grid_svg(
     )
 
 
-@api.get(
+@router.get(
     "/succession/coverage",
-    response_model=CoverageOut,
+    response_model=CoveragePublic,
     summary="Coverage of the critical positions: incumbents, ready-now successors, risk",
     responses=problems(403, 422),
 )
-def get_coverage(principal: Reader, session: SessionDep, as_of: AsOf = None) -> CoverageOut:
+def get_coverage(principal: Reader, session: SessionDep, as_of: AsOf = None) -> CoveragePublic:
     result = coverage.coverage(session, principal.organization_id, as_of=as_of)
     return coverage_out(result)

@@ -83,7 +83,7 @@ class Review:
 
 
 @dataclass(frozen=True)
-class Dated:
+class LeadershipEvidence:
     """A leadership activity or initiative."""
 
     id: str
@@ -111,7 +111,7 @@ class Facts:
     role_started_on: date
     role_event_id: str | None
     reviews: tuple[Review, ...] = ()
-    leadership: tuple[Dated, ...] = ()
+    leadership: tuple[LeadershipEvidence, ...] = ()
     development: tuple[Development, ...] = ()
 
 

@@ -58,7 +58,7 @@ class ReviewCreate(InputModel):
     }
 
 
-class ReviewOut(BaseModel):
+class ReviewPublic(BaseModel):
     outcome: Outcome
     band: Band = Field(description="The band decided: the computed one when confirmed.")
     reason: str
@@ -80,7 +80,7 @@ class AssessmentPublic(BaseModel):
     explanation: list[str] = Field(
         description="Plain sentences: one per component, one for the band."
     )
-    review: ReviewOut | None
+    review: ReviewPublic | None
 
     model_config = {
         "json_schema_extra": {

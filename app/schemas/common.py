@@ -238,7 +238,7 @@ class MoneyIn(InputModel):
     currency: Currency
 
 
-class MoneyOut(BaseModel):
+class MoneyPublic(BaseModel):
     amount: AmountOut
     currency: str
 

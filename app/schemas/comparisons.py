@@ -7,8 +7,8 @@ from decimal import Decimal
 from pydantic import BaseModel, Field
 
 from app.domain.mobility import MoveType
-from app.schemas.common import AmountOut, MoneyOut
-from app.schemas.positions import PositionSummary, RequirementOut
+from app.schemas.common import AmountOut, MoneyPublic
+from app.schemas.positions import PositionSummary, RequirementPublic
 
 
 class PayComparison(BaseModel):
@@ -27,12 +27,12 @@ class ComparisonPublic(BaseModel):
     track_change: bool
     family_change: bool
     pay: PayComparison | None = Field(description="Null when either band is missing.")
-    new_requirements: list[RequirementOut]
+    new_requirements: list[RequirementPublic]
     summary: str
     employee_id: str | None = None
-    requirements_met: list[RequirementOut] | None = None
-    requirements_missing: list[RequirementOut] | None = None
-    current_salary: MoneyOut | None = None
+    requirements_met: list[RequirementPublic] | None = None
+    requirements_missing: list[RequirementPublic] | None = None
+    current_salary: MoneyPublic | None = None
     raise_to_band_min: AmountOut | None = Field(
         default=None,
         description="What it takes to reach the target band minimum; 0.00 if already there.",

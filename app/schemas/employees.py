@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, field_validator
 
 from app.domain.history import Status
-from app.schemas.common import InputModel, MoneyOut, omissible, text
+from app.schemas.common import InputModel, MoneyPublic, omissible, text
 
 
 class EmployeeCreate(InputModel):
@@ -55,7 +55,7 @@ class EmployeePublic(BaseModel):
     display_name: str | None
     created_at: datetime
     current_position_id: str | None
-    current_salary: MoneyOut | None
+    current_salary: MoneyPublic | None
     hired_on: date | None
     status: Status
     advancement: Advancement

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from app.domain.history import EventType
 from app.domain.talent import LossLevel
 from app.domain.values import MAX_SKILL_LEVEL, MIN_SKILL_LEVEL
-from app.schemas.common import WHOLE, Day, InputModel, MoneyIn, MoneyOut, text
+from app.schemas.common import WHOLE, Day, InputModel, MoneyIn, MoneyPublic, text
 
 RatingIn = Annotated[int, Field(ge=1, le=5), WHOLE]
 SkillLevel = Annotated[int, Field(ge=MIN_SKILL_LEVEL, le=MAX_SKILL_LEVEL), WHOLE]
@@ -89,7 +89,7 @@ class EventPublic(BaseModel):
     occurred_on: date
     recorded_at: datetime
     position_id: str | None
-    salary: MoneyOut | None
+    salary: MoneyPublic | None
     rating: int | None
     name: str | None
     description: str | None

@@ -94,7 +94,7 @@ class PlainImportLine(InputModel):
         return self
 
 
-class ImportError_(BaseModel):
+class ImportLineError(BaseModel):
     line: int
     field: str
     message: str
@@ -105,4 +105,4 @@ class ImportReport(BaseModel):
     created: int = Field(description="Events recorded.")
     duplicates: int = Field(description="Lines whose event was imported before: skipped.")
     rejected: int = Field(description="Lines rejected; the first 1,000 are listed in `errors`.")
-    errors: list[ImportError_]
+    errors: list[ImportLineError]

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, WithJsonSchema
 from app.domain.mobility import MoveType
 from app.domain.readiness import Band
 from app.schemas.common import Day, InputModel, text
-from app.schemas.positions import RequirementOut
+from app.schemas.positions import RequirementPublic
 from app.schemas.readiness import ReadinessPublic
 
 MAX_WHAT_IF_EVENTS = 50
@@ -24,7 +24,7 @@ class MoveFilter(StrEnum):
     demotion = "demotion"
 
 
-class OpportunityOut(BaseModel):
+class OpportunityPublic(BaseModel):
     position_id: str
     code: str
     title: str
@@ -33,7 +33,7 @@ class OpportunityOut(BaseModel):
     move_type: MoveType
     score: float = Field(ge=0, le=100, description="What GET readiness answers for it.")
     band: Band
-    requirements_missing: list[RequirementOut]
+    requirements_missing: list[RequirementPublic]
     pay_delta_percent: float | None = Field(
         description="(target band midpoint - current salary) / salary x 100, 2 decimals; "
         "null without a band or a salary, or in another currency."

@@ -55,7 +55,7 @@ class PayBandIn(InputModel):
         return self
 
 
-class PayBandOut(BaseModel):
+class PayBandPublic(BaseModel):
     currency: str
     min: AmountOut
     max: AmountOut
@@ -79,7 +79,7 @@ class RequirementIn(InputModel):
         return value
 
 
-class RequirementOut(BaseModel):
+class RequirementPublic(BaseModel):
     kind: RequirementKind
     name: str
     mandatory: bool
@@ -173,8 +173,8 @@ class PositionSummary(BaseModel):
 
 
 class PositionPublic(PositionSummary):
-    pay_band: PayBandOut | None
-    requirements: list[RequirementOut]
+    pay_band: PayBandPublic | None
+    requirements: list[RequirementPublic]
     min_months_in_role: int | None
     critical: bool
     created_at: datetime

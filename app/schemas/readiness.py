@@ -8,20 +8,20 @@ from pydantic import BaseModel, Field
 
 from app.domain.mobility import MoveType
 from app.domain.readiness import Band, Component
-from app.schemas.positions import RequirementOut
+from app.schemas.positions import RequirementPublic
 
 
-class ComponentOut(BaseModel):
+class ComponentPublic(BaseModel):
     name: Component
     score: float = Field(ge=0, le=100)
     weight: float
     evidence: list[str] = Field(description="IDs of the events behind this part.")
 
 
-class GapOut(BaseModel):
+class GapPublic(BaseModel):
     component: Component
     text: str
-    requirement: RequirementOut | None = None
+    requirement: RequirementPublic | None = None
     level_held: int | None = Field(
         default=None, description="A skill held below the level asked for: the level held."
     )
@@ -33,12 +33,12 @@ class GapOut(BaseModel):
     )
 
 
-class ExpiringOut(BaseModel):
+class ExpiringPublic(BaseModel):
     name: str
     expires_on: date
 
 
-class NextStepOut(BaseModel):
+class NextStepPublic(BaseModel):
     component: Component
     action: str
     gain: float = Field(description="Points of total score this step would add.")
@@ -50,29 +50,29 @@ class ReadinessPublic(BaseModel):
     as_of: date
     score: float = Field(ge=0, le=100)
     band: Band
-    components: list[ComponentOut]
-    gaps: list[GapOut]
-    next_steps: list[NextStepOut]
+    components: list[ComponentPublic]
+    gaps: list[GapPublic]
+    next_steps: list[NextStepPublic]
     move_type: MoveType
     policy_version: int
-    expiring: list[ExpiringOut] = Field(
+    expiring: list[ExpiringPublic] = Field(
         default_factory=list,
         description="Certifications behind met requirements that expire within 90 days "
         "after `as_of`, soonest first.",
     )
 
 
-class CandidateOut(BaseModel):
+class CandidatePublic(BaseModel):
     employee_id: str
     external_id: str
     display_name: str | None
     score: float = Field(ge=0, le=100)
     band: Band
     move_type: MoveType
-    requirements_missing: list[RequirementOut]
+    requirements_missing: list[RequirementPublic]
 
 
-class PathOut(BaseModel):
+class PathPublic(BaseModel):
     to_position_id: str
     to_position_code: str
     count: int
@@ -82,7 +82,7 @@ class PathOut(BaseModel):
     classification: MoveType | None
 
 
-class RouteOut(BaseModel):
+class RoutePublic(BaseModel):
     positions: list[str] = Field(
         description="Position IDs in the order held, from the first to the last."
     )

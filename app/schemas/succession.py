@@ -88,7 +88,7 @@ class SuccessorPublic(BaseModel):
     )
 
 
-class SuccessorChangeOut(BaseModel):
+class SuccessorChangePublic(BaseModel):
     at: datetime
     key_id: str = Field(description="The API key that made the change.")
     changes: dict[str, list[Any]] = Field(
@@ -98,16 +98,16 @@ class SuccessorChangeOut(BaseModel):
     )
 
 
-class CellOut(BaseModel):
+class CellPublic(BaseModel):
     performance: Tier
     potential: Tier
     count: int
     employee_ids: list[str] = Field(description="The first 100, in id order.")
 
 
-class GridOut(BaseModel):
+class GridPublic(BaseModel):
     as_of: date
-    cells: list[CellOut] = Field(description="All nine, high potential first.")
+    cells: list[CellPublic] = Field(description="All nine, high potential first.")
     unrated: int = Field(
         description="People active on `as_of` without a review in the window or without "
         "a talent review."
@@ -127,7 +127,7 @@ class CoverageItem(BaseModel):
     )
 
 
-class CoverageSummaryOut(BaseModel):
+class CoverageSummaryPublic(BaseModel):
     critical_positions: int
     without_ready_now_successor: int
     high_risk_incumbents_without_successor: int = Field(
@@ -135,7 +135,7 @@ class CoverageSummaryOut(BaseModel):
     )
 
 
-class CoverageOut(BaseModel):
+class CoveragePublic(BaseModel):
     as_of: date
     items: list[CoverageItem]
-    summary: CoverageSummaryOut
+    summary: CoverageSummaryPublic

@@ -27,7 +27,7 @@ from app.errors import NotFound
 from app.models import Employee, Organization, Position
 from app.services import revisions
 from app.services.policy import StoredPolicy, current_policy
-from app.services.positions import to_facts
+from app.services.positions import position_facts
 
 MAX_ORGANIZATIONS = 1_000
 
@@ -73,7 +73,7 @@ def _load(session: Session, organization_id: str, version: str) -> Catalog:
     # Read after the version: what is loaded is at least as new as the version it is
     # filed under, so a concurrent change can only make the next request reload.
     rows = session.execute(select(Position).where(Position.organization_id == organization_id))
-    positions = {p.id: to_facts(p) for p in rows.scalars()}
+    positions = {p.id: position_facts(p) for p in rows.scalars()}
     return Catalog(version, positions, current_policy(session, organization_id))
 
 

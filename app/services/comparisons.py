@@ -98,7 +98,7 @@ def compare(
         event_id, kind, occurred_on, seq, position_id, cents, currency, name_key = row[:8]
         if EVENT_TYPE_BY_NAME[kind] in STATE_TYPES:
             states.append(
-                history.to_facts(event_id, kind, occurred_on, seq, position_id, cents, currency)
+                history.event_facts(event_id, kind, occurred_on, seq, position_id, cents, currency)
             )
         elif name_key is not None:
             level, expires_on = row[8], row[9]

@@ -110,7 +110,7 @@ def event_row(
 
 def facts_of(row: dict[str, Any]) -> EventFacts:
     """Return the domain view of an event row."""
-    return history.to_facts(
+    return history.event_facts(
         row["id"],
         row["type"],
         row["occurred_on"],
@@ -192,7 +192,7 @@ def _classify_with(
     for *fields, classification in session.connection().execute(
         _STATE_EVENTS, {"organization_id": organization_id, "employee_id": employee_id}
     ):
-        existing.append(history.to_facts(*fields))
+        existing.append(history.event_facts(*fields))
         stored[fields[0]] = classification
     new = facts_of(row)
     level_of = current(session, organization_id).level_of

@@ -20,7 +20,7 @@ from app.services import holdings
 _STATE_TYPE_NAMES = tuple(t.value for t in STATE_TYPES)
 
 
-# The columns `to_facts` takes, in its order: what every read of state events selects.
+# The columns `event_facts` takes, in its order: what every read of state events selects.
 FACT_COLUMNS = (
     CareerEvent.id,
     CareerEvent.type,
@@ -53,7 +53,7 @@ def state_events_by_person(
         query = query.where(CareerEvent.occurred_on <= on)
     by_person: dict[str, list[EventFacts]] = defaultdict(list)
     for employee_id, *fields in session.execute(query).all():
-        by_person[employee_id].append(to_facts(*fields))
+        by_person[employee_id].append(event_facts(*fields))
     return by_person
 
 
@@ -69,7 +69,7 @@ def positions_named(by_person: dict[str, list[EventFacts]]) -> set[str]:
     return {f.position_id for facts in by_person.values() for f in facts if f.position_id}
 
 
-def to_facts(
+def event_facts(
     id: str,
     type: str,
     occurred_on: date,

@@ -95,7 +95,7 @@ def requirements_of(position: Position | Row[Any]) -> tuple[Requirement, ...]:
     )
 
 
-def to_facts(position: Position) -> PositionFacts:
+def position_facts(position: Position) -> PositionFacts:
     """Return the domain view of a position."""
     return PositionFacts(
         id=position.id,

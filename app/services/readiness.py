@@ -29,9 +29,9 @@ from app.domain.history import (
 )
 from app.domain.mobility import MoveType, PositionFacts, classify_levels
 from app.domain.readiness import (
-    Dated,
     Development,
     Facts,
+    LeadershipEvidence,
     Policy,
     Readiness,
     Review,
@@ -167,13 +167,13 @@ def evidence_of(rows: Iterable[Sequence[Any]], *, day: date) -> Evidence:
         event_type = EVENT_TYPE_BY_NAME[kind]
         if event_type in history.STATE_TYPES:
             states.append(
-                history.to_facts(event_id, kind, occurred_on, seq, position_id, cents, currency)
+                history.event_facts(event_id, kind, occurred_on, seq, position_id, cents, currency)
             )
         elif event_type is EventType.performance_review:
             if rating is not None:
                 reviews.append(Review(event_id, occurred_on, rating))
         elif event_type in LEADERSHIP_TYPES:
-            leadership.append(Dated(event_id, occurred_on))
+            leadership.append(LeadershipEvidence(event_id, occurred_on))
         else:
             development.append(
                 Development(
@@ -340,7 +340,7 @@ def _hypothetical_rows(
     the 422 recording them one after the other would raise (every event's fields named
     `events[i].<field>`)."""
     states = [
-        history.to_facts(*row[:7]) for row in rows if EVENT_TYPE_BY_NAME[row[1]] in STATE_TYPES
+        history.event_facts(*row[:7]) for row in rows if EVENT_TYPE_BY_NAME[row[1]] in STATE_TYPES
     ]
     seq = max((int(row[3]) for row in rows), default=0)
     out: list[tuple[Any, ...]] = []

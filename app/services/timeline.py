@@ -27,7 +27,7 @@ def timeline_svg(session: Session, organization_id: str, employee_id: str) -> st
         ).scalars()
     )
     facts = [
-        history.to_facts(
+        history.event_facts(
             e.id, e.type, e.occurred_on, e.seq, e.position_id, e.salary_cents, e.salary_currency
         )
         for e in rows

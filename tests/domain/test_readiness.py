@@ -16,10 +16,10 @@ from app.domain.readiness import (
     DEFAULT_POLICY,
     Band,
     Component,
-    Dated,
     Development,
     Facts,
     Gap,
+    LeadershipEvidence,
     Policy,
     Readiness,
     Review,
@@ -60,7 +60,7 @@ def facts(
     months_in_role: int = 12,
     role_event_id: str | None = "role",
     reviews: tuple[Review, ...] = (),
-    leadership: tuple[Dated, ...] = (),
+    leadership: tuple[LeadershipEvidence, ...] = (),
     development: tuple[Development, ...] = (),
 ) -> Facts:
     return Facts(
@@ -95,8 +95,8 @@ def reviews(*ratings: int, day: date = AS_OF) -> tuple[Review, ...]:
     return tuple(Review(f"review-{i}", day, r) for i, r in enumerate(ratings))
 
 
-def activities(count: int, day: date = AS_OF) -> tuple[Dated, ...]:
-    return tuple(Dated(f"lead-{i}", day) for i in range(count))
+def activities(count: int, day: date = AS_OF) -> tuple[LeadershipEvidence, ...]:
+    return tuple(LeadershipEvidence(f"lead-{i}", day) for i in range(count))
 
 
 def trainings(count: int, day: date = AS_OF) -> tuple[Development, ...]:
@@ -190,7 +190,14 @@ def test_development_counts_trainings_certifications_and_skills_alike():
 
 
 def test_leadership_counts_activities_and_initiatives_as_dated_evidence():
-    result = score(facts(leadership=(Dated("led-meetings", AS_OF), Dated("initiative", AS_OF))))
+    result = score(
+        facts(
+            leadership=(
+                LeadershipEvidence("led-meetings", AS_OF),
+                LeadershipEvidence("initiative", AS_OF),
+            )
+        )
+    )
     assert part(result, LEADERSHIP) == Decimal("66.7")
     assert evidence(result, LEADERSHIP) == ("led-meetings", "initiative")
 
@@ -310,7 +317,7 @@ def test_window_starts_24_months_before_as_of():
 def test_event_exactly_24_months_before_as_of_is_outside_the_window():
     edge = facts(
         reviews=(Review("r", WINDOW_EDGE, 5),),
-        leadership=(Dated("l", WINDOW_EDGE),),
+        leadership=(LeadershipEvidence("l", WINDOW_EDGE),),
         development=(dev("d", WINDOW_EDGE, TRAINING, "course"),),
     )
     result = score(edge)
@@ -323,7 +330,7 @@ def test_event_one_day_inside_the_window_counts():
     result = score(
         facts(
             reviews=(Review("r", inside, 5),),
-            leadership=(Dated("l", inside),),
+            leadership=(LeadershipEvidence("l", inside),),
             development=(dev("d", inside, TRAINING, "course"),),
         )
     )
@@ -341,7 +348,10 @@ def test_window_edge_on_a_leap_day_clamps_to_february_28():
     leap = date(2024, 2, 29)
     f = facts(
         as_of=leap,
-        leadership=(Dated("outside", date(2022, 2, 28)), Dated("inside", date(2022, 3, 1))),
+        leadership=(
+            LeadershipEvidence("outside", date(2022, 2, 28)),
+            LeadershipEvidence("inside", date(2022, 3, 1)),
+        ),
     )
     assert evidence(score(f), LEADERSHIP) == ("inside",)
 
@@ -351,7 +361,7 @@ def test_events_on_as_of_count_and_events_after_it_do_not():
     result = score(
         facts(
             reviews=(Review("today", AS_OF, 3), Review("tomorrow", after, 5)),
-            leadership=(Dated("today", AS_OF), Dated("tomorrow", after)),
+            leadership=(LeadershipEvidence("today", AS_OF), LeadershipEvidence("tomorrow", after)),
             development=(dev("today", AS_OF, SKILL, "a"), dev("tomorrow", after, SKILL, "b")),
         )
     )
@@ -364,7 +374,12 @@ def test_events_on_as_of_count_and_events_after_it_do_not():
 
 def test_window_follows_the_policy():
     policy = replace(DEFAULT_POLICY, window_months=6)
-    f = facts(leadership=(Dated("old", date(2023, 12, 30)), Dated("new", date(2024, 1, 1))))
+    f = facts(
+        leadership=(
+            LeadershipEvidence("old", date(2023, 12, 30)),
+            LeadershipEvidence("new", date(2024, 1, 1)),
+        )
+    )
     assert evidence(score(f, policy=policy), LEADERSHIP) == ("new",)
     assert evidence(score(f), LEADERSHIP) == ("old", "new")
 
@@ -386,7 +401,10 @@ NURSE = Facts(
         Review("review-2024", date(2024, 6, 1), 5),
         Review("future-review", date(2024, 7, 1), 1),
     ),
-    leadership=(Dated("led-meetings", date(2023, 1, 10)), Dated("initiative", date(2024, 2, 2))),
+    leadership=(
+        LeadershipEvidence("led-meetings", date(2023, 1, 10)),
+        LeadershipEvidence("initiative", date(2024, 2, 2)),
+    ),
     development=(
         dev("bls", date(2024, 3, 3), CERT, "BLS"),
         dev("acls", date(2021, 5, 5), TRAINING, "acls course"),
@@ -668,8 +686,8 @@ def reviews_on(specs, prefix: str) -> tuple[Review, ...]:
     return tuple(Review(f"{prefix}-{i}", day, rating) for i, (day, rating) in enumerate(specs))
 
 
-def dated_on(days, prefix: str) -> tuple[Dated, ...]:
-    return tuple(Dated(f"{prefix}-{i}", day) for i, day in enumerate(days))
+def dated_on(days, prefix: str) -> tuple[LeadershipEvidence, ...]:
+    return tuple(LeadershipEvidence(f"{prefix}-{i}", day) for i, day in enumerate(days))
 
 
 def development_on(specs, prefix: str) -> tuple[Development, ...]:
@@ -842,7 +860,7 @@ def test_adding_a_leadership_activity_or_initiative_never_lowers_the_score(case,
     f, t, policy = case
     before = score_readiness(facts=f, target=t, policy=policy).score
     day = resolve(data.draw(DAYS), f.as_of, policy)
-    more = replace(f, leadership=(*f.leadership, Dated("added", day)))
+    more = replace(f, leadership=(*f.leadership, LeadershipEvidence("added", day)))
     assert score_readiness(facts=more, target=t, policy=policy).score >= before
 
 
@@ -935,7 +953,9 @@ def test_each_next_step_gains_what_taking_it_adds_to_the_score(case):
     if scores[PERFORMANCE] < 100:
         expected.append((PERFORMANCE, gain(reviews=(*f.reviews, Review("step", day, 5)))))
     if scores[LEADERSHIP] < 100:
-        expected.append((LEADERSHIP, gain(leadership=(*f.leadership, Dated("step", day)))))
+        expected.append(
+            (LEADERSHIP, gain(leadership=(*f.leadership, LeadershipEvidence("step", day))))
+        )
     if scores[DEVELOPMENT] < 100:
         course = Development("step", day, TRAINING, "a course no target asks for")
         expected.append((DEVELOPMENT, gain(development=(*f.development, course))))

@@ -153,7 +153,7 @@ def test_the_generated_client_drives_the_service(
     )
     assert isinstance(nurse, m.PositionPublic), nurse
     assert (nurse.code, nurse.level, nurse.track) == ("GEN-RN", 3, m.Track.INDIVIDUAL)
-    assert isinstance(nurse.pay_band, m.PayBandOut)
+    assert isinstance(nurse.pay_band, m.PayBandPublic)
     assert nurse.pay_band.midpoint == "70000.00"
     assert isinstance(nurse.created_at, datetime.datetime)
 
@@ -194,7 +194,7 @@ def test_the_generated_client_drives_the_service(
     assert isinstance(hire, m.EventPublic), hire
     assert (hire.type_, hire.occurred_on) == (m.EventType.HIRE, datetime.date(2022, 1, 10))
     assert hire.position_id == nurse.id
-    assert isinstance(hire.salary, m.MoneyOut) and hire.salary.currency == "USD"
+    assert isinstance(hire.salary, m.MoneyPublic) and hire.salary.currency == "USD"
     review = record.sync(
         employee.id,
         client=client,
@@ -219,8 +219,10 @@ def test_the_generated_client_drives_the_service(
     assert readiness.move_type == m.MoveType.PROMOTION
     assert isinstance(readiness.band, m.Band)
     assert 0 <= readiness.score <= 100
-    assert readiness.components and all(isinstance(c, m.ComponentOut) for c in readiness.components)
-    missing = [g for g in readiness.gaps if isinstance(g.requirement, m.RequirementOut)]
+    assert readiness.components and all(
+        isinstance(c, m.ComponentPublic) for c in readiness.components
+    )
+    missing = [g for g in readiness.gaps if isinstance(g.requirement, m.RequirementPublic)]
     assert [g.requirement.name for g in missing] == ["Nurse Executive"]
 
     # What the client parsed is exactly what the server sent.
