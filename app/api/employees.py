@@ -6,6 +6,7 @@ from fastapi import Header, Query, Response
 
 from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, problems
 from app.api.presenters import employee_public
+from app.api.timeline_svg import timeline_svg
 from app.auth import Admin, Reader, Writer
 from app.db import SessionDep
 from app.schemas.common import Page
@@ -13,7 +14,7 @@ from app.schemas.employees import EmployeeCreate, EmployeePublic, EmployeeUpdate
 from app.services import employees as service
 from app.services.answers import ANSWERS
 from app.services.positions import etag
-from app.services.timeline import timeline_svg
+from app.services.timeline import career_timeline
 
 router = api_router("/employees", "employees")
 
@@ -110,8 +111,8 @@ def update_employee(
     },
 )
 def get_timeline(employee_id: str, principal: Reader, session: SessionDep) -> Response:
-    svg = timeline_svg(session, principal.organization_id, employee_id)
-    return Response(svg, media_type="image/svg+xml")
+    timeline = career_timeline(session, principal.organization_id, employee_id)
+    return Response(timeline_svg(timeline), media_type="image/svg+xml")
 
 
 @router.delete(

@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.timeline_svg import timeline_svg
+from app.domain import timeline as facts
 from app.domain.history import EventType, Step
 from app.domain.mobility import MoveType
-from app.domain.timeline import Mark, render_timeline
+from app.domain.timeline import Mark
 from app.domain.values import Money
 
 SVG = "http://www.w3.org/2000/svg"
@@ -406,16 +408,24 @@ def test_gaps_in_level_and_pay_an_unknown_type_and_one_day_are_drawn_exactly_as_
         Mark("event-skill", EventType.skill_acquired, date(2022, 2, 2), "skill\x01 & <b>"),
     ]
     titles = {"event-promotion": "Lead \x0b(L4)", "event-lateral": "Charge & co (L4)"}
-    svg = render_timeline(
-        title="Career timeline: A\x00B", steps=steps, marks=marks, titles=titles, today=PINNED_TODAY
+    svg = timeline_svg(
+        facts.timeline(
+            title="Career timeline: A\x00B",
+            steps=steps,
+            marks=marks,
+            titles=titles,
+            today=PINNED_TODAY,
+        )
     )
     pinned("gaps", svg, {})
 
-    one_day = render_timeline(
-        title="Career timeline: same day",
-        steps=[step("hire", EventType.hire, PINNED_TODAY, 1, 1_00)],
-        marks=[Mark("event-mark", EventType.initiative, PINNED_TODAY, "initiative: ")],
-        titles={},
-        today=date(2020, 1, 1),
+    one_day = timeline_svg(
+        facts.timeline(
+            title="Career timeline: same day",
+            steps=[step("hire", EventType.hire, PINNED_TODAY, 1, 1_00)],
+            marks=[Mark("event-mark", EventType.initiative, PINNED_TODAY, "initiative: ")],
+            titles={},
+            today=date(2020, 1, 1),
+        )
     )
     pinned("one_day", one_day, {})
