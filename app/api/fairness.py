@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import Query, Response
 
-from app.api.common import api_router, problems
+from app.api.common import api_router, problems, svg, svg_problems
 from app.api.fairness_chart import readiness_chart
 from app.auth import Admin, Auditor
 from app.db import SessionDep
@@ -179,10 +179,7 @@ def readiness_report(
     "/fairness/readiness.svg",
     response_class=Response,
     summary="The readiness report as a picture: selection rates against four fifths (audit)",
-    responses={
-        200: {"content": {"image/svg+xml": {}}, "description": "An SVG document."},
-        **problems(403, 404, 422),
-    },
+    responses=svg_problems(403, 404, 422),
 )
 def readiness_report_svg(
     dimension: Dimension,
@@ -195,7 +192,7 @@ def readiness_report_svg(
     report = _readiness_report(
         session, principal.organization_id, dimension, target_position_id, as_of, selected_band
     )
-    return Response(readiness_chart(report), media_type="image/svg+xml")
+    return svg(readiness_chart(report))
 
 
 @router.get(
