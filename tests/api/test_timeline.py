@@ -18,6 +18,7 @@ from app.domain.history import EventType, Step
 from app.domain.mobility import MoveType
 from app.domain.timeline import Mark
 from app.domain.values import Money
+from tests.factories import create_position, record
 
 SVG = "http://www.w3.org/2000/svg"
 NS = {"svg": SVG}
@@ -31,23 +32,9 @@ def usd(amount: int) -> dict[str, str]:
     return {"amount": f"{amount}.00", "currency": "USD"}
 
 
-def create_position(api: TestClient, code: str, level: int) -> str:
-    body = {"code": code, "title": f"Title {code}", "family": "Nursing", "level": level}
-    response = api.post("/v1/positions", json={**body, "track": "individual"})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
 def create_employee(api: TestClient, external_id: str, display_name: str | None = None) -> str:
     body = {"external_id": external_id, "display_name": display_name}
     response = api.post("/v1/employees", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def record(api: TestClient, employee_id: str, type_: str, on: str, **fields: Any) -> str:
-    body = {"type": type_, "occurred_on": on, **fields}
-    response = api.post(f"/v1/employees/{employee_id}/events", json=body)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 
