@@ -3,6 +3,8 @@ history of every change; the computed readiness beside the human override."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -203,6 +205,16 @@ def test_the_list_orders_by_rank_unranked_last_then_by_computed_score(
         params={"limit": 3, "cursor": page.json()["next_cursor"]},
     )
     assert [i["id"] for i in rest.json()["items"]] == [items[3]["id"]]
+
+
+def test_a_forged_list_cursor_is_a_422(api: TestClient, org_chart: dict[str, str]) -> None:
+    """The successors list reads its offset cursor as the other lists do: only a whole
+    number it could have written (not true, not past the largest position)."""
+    nominate(api, org_chart["mgr"], org_chart["ana"])
+    for values in ([True], [-1], [2**63], [1.5], ["0"]):
+        raw = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+        response = api.get(f"/v1/positions/{org_chart['mgr']}/successors", params={"cursor": raw})
+        assert assert_problem(response, 422, "validation-error")["errors"][0]["field"] == "cursor"
 
 
 def test_the_same_person_twice_is_a_409(api: TestClient, org_chart: dict[str, str]) -> None:
