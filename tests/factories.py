@@ -147,6 +147,17 @@ def utc_today() -> date:
     return datetime.now(UTC).date()
 
 
+def void_event(
+    api: TestClient, employee_id: str, event_id: str, reason: str = "entered by mistake"
+) -> dict[str, Any]:
+    """Void an event that must be voidable and return its voided JSON."""
+    response = void(api, employee_id, event_id, reason)
+    assert response.status_code == 200, response.text
+    body = dict(response.json())
+    assert body["voided_at"] is not None
+    return body
+
+
 def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
     """Assert a problem+json answer of this status and type, with a title and a detail and
     no traceback; return its body."""
