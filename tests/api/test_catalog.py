@@ -21,39 +21,19 @@ from app.db import Database
 from app.models import Organization, Position
 from app.services import catalog, revisions
 from app.services.answers import ANSWERS
+from tests.factories import band, create_employee, create_position, record, usd
 
 TODAY = date.today()
 
 
 def _position(api: TestClient, code: str, level: int, **fields: Any) -> str:
-    body = {
-        "code": code,
-        "title": f"Title {code}",
-        "family": "Nursing",
-        "track": "individual",
-        "level": level,
-        "pay_band": {"currency": "USD", "min": 40000 * level, "max": 60000 * level},
-        **fields,
-    }
-    response = api.post("/v1/positions", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    return create_position(api, code, level, pay_band=band(40000 * level, 60000 * level), **fields)
 
 
 def _hired(api: TestClient, position_id: str) -> str:
-    response = api.post("/v1/employees", json={"external_id": "E-1"})
-    assert response.status_code == 201, response.text
-    employee_id = str(response.json()["id"])
-    response = api.post(
-        f"/v1/employees/{employee_id}/events",
-        json={
-            "type": "hire",
-            "occurred_on": (TODAY - timedelta(days=800)).isoformat(),
-            "position_id": position_id,
-            "salary": {"amount": "90000.00", "currency": "USD"},
-        },
-    )
-    assert response.status_code == 201, response.text
+    employee_id = create_employee(api, "E-1")
+    hired_on = (TODAY - timedelta(days=800)).isoformat()
+    record(api, employee_id, "hire", hired_on, position_id=position_id, salary=usd("90000.00"))
     return employee_id
 
 
