@@ -37,6 +37,23 @@ def _hired(api: TestClient, position_id: str) -> str:
     return employee_id
 
 
+def _nurse_and_lead(api: TestClient) -> tuple[str, str, str]:
+    """Return a nurse's position (level 3), a lead position (level 4) and the nurse."""
+    held = _position(api, "RN", 3)
+    target = _position(api, "RN-LEAD", 4)
+    return held, target, _hired(api, held)
+
+
+def _set_level(session: Session, org_id: str, position_id: str, level: int) -> None:
+    """Change a position's level behind the API's back, as another writer would."""
+    session.execute(
+        update(Position)
+        .where(Position.organization_id == org_id, Position.id == position_id)
+        .values(level=level)
+    )
+    revisions.touch(session, org_id)
+
+
 def _readiness(api: TestClient, employee_id: str, target: str) -> dict[str, Any]:
     response = api.get(
         f"/v1/employees/{employee_id}/readiness", params={"target_position_id": target}
@@ -53,9 +70,7 @@ def _gap_names(body: dict[str, Any]) -> list[str]:
 def test_a_position_change_through_the_api_is_seen_by_the_next_request(
     api: TestClient,
 ) -> None:
-    held = _position(api, "RN", 3)
-    target = _position(api, "RN-LEAD", 4)
-    employee_id = _hired(api, held)
+    held, target, employee_id = _nurse_and_lead(api)
     first = _readiness(api, employee_id, target)
     assert first["move_type"] == "promotion"
     assert _gap_names(first) == []
@@ -93,9 +108,7 @@ def test_a_new_position_and_a_deleted_one_are_seen_at_once(api: TestClient) -> N
 
 
 def test_a_policy_change_is_seen_by_the_next_request(api: TestClient) -> None:
-    held = _position(api, "RN", 3)
-    target = _position(api, "RN-LEAD", 4)
-    employee_id = _hired(api, held)
+    _, target, employee_id = _nurse_and_lead(api)
     assert _readiness(api, employee_id, target)["policy_version"] == 1
     policy = api.get("/v1/scoring-policy").json()
     body = {k: v for k, v in policy.items() if k not in ("version", "created_at")}
@@ -109,20 +122,13 @@ def test_a_change_committed_by_another_process_is_seen_by_the_next_request(
     api: TestClient, database: Database, org: Any
 ) -> None:
     """Another replica writes through its own engine: this process's cache must not win."""
-    held = _position(api, "RN", 3)
-    target = _position(api, "RN-LEAD", 4)
-    employee_id = _hired(api, held)
+    _, target, employee_id = _nurse_and_lead(api)
     assert _readiness(api, employee_id, target)["move_type"] == "promotion"
 
     other = create_engine(database.url)
     try:
         with Session(other) as session:
-            session.execute(
-                update(Position)
-                .where(Position.organization_id == org.id, Position.id == target)
-                .values(level=3)
-            )
-            revisions.touch(session, org.id)
+            _set_level(session, org.id, target, 3)
             session.commit()
     finally:
         other.dispose()
@@ -133,19 +139,12 @@ def test_a_change_committed_by_another_process_is_seen_by_the_next_request(
 def test_a_rolled_back_change_never_reaches_the_cache(
     api: TestClient, database: Database, org: Any
 ) -> None:
-    held = _position(api, "RN", 3)
-    target = _position(api, "RN-LEAD", 4)
-    employee_id = _hired(api, held)
+    _, target, employee_id = _nurse_and_lead(api)
     assert _readiness(api, employee_id, target)["move_type"] == "promotion"
 
     session = database.session(write=True)
     try:
-        session.execute(
-            update(Position)
-            .where(Position.organization_id == org.id, Position.id == target)
-            .values(level=1)
-        )
-        revisions.touch(session, org.id)
+        _set_level(session, org.id, target, 1)
         seen, _ = catalog.with_person(session, org.id, None)
         assert seen.position(target).level == 1  # the write session sees its own change
         session.rollback()
