@@ -16,9 +16,19 @@ from sqlmodel import select
 
 from app.db import Database
 from app.models import Position
+from tests.factories import (
+    NOBODY,
+    assert_problem,
+    band,
+    created,
+    position_body,
+)
 
-PROBLEM_JSON = "application/problem+json"
-NOBODY = "00000000-0000-4000-8000-000000000000"
+# Positions here carry a band and a requirement, so that a leak of either would show.
+NURSE = {
+    "pay_band": band(60000, 80000),
+    "requirements": [{"kind": "certification", "name": "RN License"}],
+}
 POLICY = {
     "weights": {
         "performance": 0.3,
@@ -32,35 +42,6 @@ POLICY = {
     "thresholds": {"ready_now": 80, "ready_1_2_years": 50},
     "default_min_months_in_role": 12,
 }
-
-
-def position_body(code: str, level: int = 3) -> dict[str, Any]:
-    return {
-        "code": code,
-        "title": f"Role {code}",
-        "family": "Nursing",
-        "track": "individual",
-        "level": level,
-        "pay_band": {"currency": "USD", "min": 60000, "max": 80000},
-        "requirements": [{"kind": "certification", "name": "RN License"}],
-    }
-
-
-def create(client: TestClient, headers: dict[str, str], path: str, body: dict) -> dict[str, Any]:
-    response = client.post(path, json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    body = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    assert body["title"] and body["detail"]
-    assert "Traceback" not in response.text
-    return body
 
 
 def assert_unauthorized(response: Any) -> dict[str, Any]:
@@ -84,12 +65,16 @@ class World:
     b_event: dict[str, Any]
 
 
+def create(client: TestClient, headers: dict[str, str], path: str, body: dict) -> dict[str, Any]:
+    return created(client.post(path, json=body, headers=headers))
+
+
 @pytest.fixture
 def world(client: TestClient, make_org: Callable[[str], Any]) -> World:
     a, b = make_org("Org A"), make_org("Org B")
     ha, hb = a.headers("admin"), b.headers("admin")
-    position = create(client, ha, "/v1/positions", position_body("RN", 3))
-    other = create(client, ha, "/v1/positions", position_body("RN-MGR", 4))
+    position = create(client, ha, "/v1/positions", position_body("RN", 3, **NURSE))
+    other = create(client, ha, "/v1/positions", position_body("RN-MGR", 4, **NURSE))
     employee = create(client, ha, "/v1/employees", {"external_id": "E-1", "display_name": "Ana"})
     events = f"/v1/employees/{employee['id']}/events"
     create(
@@ -101,7 +86,7 @@ def world(client: TestClient, make_org: Callable[[str], Any]) -> World:
     event = create(
         client, ha, events, {"type": "training_completed", "occurred_on": "2021-01-01", "name": "X"}
     )
-    b_position = create(client, hb, "/v1/positions", position_body("B-RN", 3))
+    b_position = create(client, hb, "/v1/positions", position_body("B-RN", 3, **NURSE))
     b_employee = create(client, hb, "/v1/employees", {"external_id": "B-1"})
     b_event = create(
         client,
@@ -287,7 +272,7 @@ def test_read_key_cannot_write(client: TestClient, world: World) -> None:
     before = snapshot(client, world.a.headers(), emp)
 
     attempts = [
-        client.post("/v1/positions", json=position_body("NEW"), headers=read),
+        client.post("/v1/positions", json=position_body("NEW", **NURSE), headers=read),
         client.patch(f"/v1/positions/{pos}", json={"title": "X"}, headers=read),
         client.delete(f"/v1/positions/{world.other_position['id']}", headers=read),
         client.post("/v1/employees", json={"external_id": "E-2"}, headers=read),
@@ -338,7 +323,7 @@ def test_write_key_can_write(client: TestClient, world: World) -> None:
     write = world.a.headers("write")
     emp = world.employee["id"]
 
-    position = client.post("/v1/positions", json=position_body("NEW"), headers=write)
+    position = client.post("/v1/positions", json=position_body("NEW", **NURSE), headers=write)
     renamed = client.patch(f"/v1/employees/{emp}", json={"display_name": "A"}, headers=write)
     event = client.post(
         f"/v1/employees/{emp}/events",
@@ -532,7 +517,7 @@ def test_codes_and_external_ids_are_unique_per_organization_only(
 ) -> None:
     hb = world.b.headers()
 
-    position = client.post("/v1/positions", json=position_body("RN"), headers=hb)
+    position = client.post("/v1/positions", json=position_body("RN", **NURSE), headers=hb)
     employee = client.post("/v1/employees", json={"external_id": "E-1"}, headers=hb)
 
     assert position.status_code == 201, position.text
