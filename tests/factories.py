@@ -158,16 +158,26 @@ def void_event(
     return body
 
 
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
+def assert_problem(
+    response: Any, status: int, slug: str, fields: list[str] | None = None
+) -> dict[str, Any]:
     """Assert a problem+json answer of this status and type, with a title and a detail and
-    no traceback; return its body."""
+    no traceback; `fields` are the bad fields its `errors` must name (any order). Return
+    its body."""
     assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    assert response.headers["content-type"].startswith(PROBLEM_JSON), response.headers
+    assert "Traceback" not in response.text
     body = dict(response.json())
     assert body["type"] == f"/problems/{slug}", body
     assert body["status"] == status
-    assert body["title"] and body["detail"]
-    assert "Traceback" not in response.text
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and body["detail"]
+    if fields is not None:
+        errors = body["errors"]
+        assert sorted({e["field"] for e in errors}) == sorted(fields), errors
+        for error in errors:
+            assert set(error) >= {"field", "in", "message"}
+            assert error["message"]
     return body
 
 
