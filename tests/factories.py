@@ -40,7 +40,7 @@ def usd(amount: int | str) -> dict[str, str]:
     return {"amount": f"{amount}.00" if isinstance(amount, int) else amount, "currency": "USD"}
 
 
-def band(low: int = 50000, high: int = 70000, currency: str = "USD") -> dict[str, Any]:
+def band(low: int | str = 50000, high: int | str = 70000, currency: str = "USD") -> dict[str, Any]:
     """Return a pay band."""
     return {"currency": currency, "min": low, "max": high}
 
@@ -57,6 +57,13 @@ def position_body(code: str | None = None, level: int = 3, **fields: Any) -> dic
         "level": level,
     }
     return {**body, **fields}
+
+
+def nurse_position(**fields: Any) -> dict[str, Any]:
+    """Return the registered nurse's position body (RN, level 3, USD 60,000 to 80,000);
+    `fields` replace or add fields."""
+    nurse = position_body("RN", 3, title="Registered Nurse", pay_band=band(60000, 80000))
+    return nurse | fields
 
 
 def make_position(

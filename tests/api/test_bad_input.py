@@ -15,8 +15,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
 from app.db import Database
-from tests import factories
-from tests.factories import assert_problem, band, create_employee, make_position, record, usd
+from tests.factories import (
+    assert_problem,
+    create_employee,
+    make_position,
+    nurse_position,
+    record,
+    usd,
+)
 
 FOREIGN_ID = "00000000-0000-4000-8000-000000000000"
 
@@ -42,14 +48,9 @@ def counts(snap: dict[str, list[tuple[str, ...]]]) -> dict[str, int]:
     return {table: len(rows) for table, rows in snap.items()}
 
 
-# Every position here is this registered nurse unless the test says otherwise.
-NURSE = {"code": "RN", "title": "Registered Nurse", "pay_band": band(60000, 80000)}
-
-
 def position_body(**changes: Any) -> dict[str, Any]:
-    """Return a position body with `changes`; a field changed to `...` is left out."""
-    body = factories.position_body(**(NURSE | changes))
-    return {k: v for k, v in body.items() if v is not ...}
+    """Return the nurse's position body with `changes`; a field changed to `...` is left out."""
+    return {k: v for k, v in nurse_position(**changes).items() if v is not ...}
 
 
 @pytest.fixture

@@ -35,6 +35,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from tests.factories import nurse_position
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 CLI = str(BIN / "career-mobility")
@@ -311,14 +313,7 @@ def all_pages(
 
 # -- shared workload ---------------------------------------------------------------------
 
-RN = {
-    "code": "RN",
-    "title": "Registered Nurse",
-    "family": "Nursing",
-    "track": "individual",
-    "level": 3,
-    "pay_band": {"currency": "USD", "min": "60000", "max": "80000"},
-}
+RN = nurse_position()
 RN_MGR = {
     "code": "RN-MGR",
     "title": "Registered Nurse Manager",
