@@ -20,6 +20,7 @@ from tests.factories import (
     NOBODY,
     assert_problem,
     band,
+    bearer,
     created,
     position_body,
 )
@@ -154,7 +155,7 @@ def test_missing_authorization_is_a_401_with_bearer_challenge(
     ids=["garbage", "unknown-org", "bad-org-part"],
 )
 def test_unknown_key_is_a_401(client: TestClient, org: Any, key: str) -> None:
-    response = client.get("/v1/positions", headers={"Authorization": f"Bearer {key}"})
+    response = client.get("/v1/positions", headers=bearer(key))
 
     assert_unauthorized(response)
 
@@ -162,7 +163,7 @@ def test_unknown_key_is_a_401(client: TestClient, org: Any, key: str) -> None:
 def test_key_with_a_wrong_secret_for_a_real_org_is_a_401(client: TestClient, org: Any) -> None:
     prefix = org.admin.rsplit("_", 1)[0]
 
-    response = client.get("/v1/positions", headers={"Authorization": f"Bearer {prefix}_wrong"})
+    response = client.get("/v1/positions", headers=bearer(f"{prefix}_wrong"))
 
     assert_unauthorized(response)
 

@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from tests.factories import nurse_position
+from tests.factories import bearer, nurse_position
 from tests.platform.liveserver import free_port, server_env, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +84,7 @@ class Keys:
     write: str
 
     def headers(self, scope: str = "admin") -> dict[str, str]:
-        return {"Authorization": f"Bearer {getattr(self, scope)}"}
+        return bearer(getattr(self, scope))
 
 
 def create_org(database_url: str, name: str) -> Keys:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.factories import bearer
+
 # Settings the caller's shell may carry that would change what a test sees.
 _SCRUBBED_PREFIXES = ("DB_", "DATABASE_", "WEB_", "LOG_", "RETRY_", "MIGRATE_")
 _SCRUBBED = ("CORS_ORIGINS", "PYTHONPATH")
@@ -68,7 +70,7 @@ class LiveServer:
 
     def client(self, key: str | None = None, **kwargs: object) -> httpx.Client:
         """Return an HTTP client for the server, sending `key` as a bearer token."""
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        headers = bearer(key) if key else {}
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
