@@ -21,6 +21,17 @@ from app.models import CareerEvent
 PROBLEM_JSON = "application/problem+json"
 NOBODY = "00000000-0000-4000-8000-000000000000"
 
+# The advancement of a person with no counted event yet.
+NO_ADVANCEMENT = {
+    "promotions": 0,
+    "lateral_moves": 0,
+    "demotions": 0,
+    "trainings": 0,
+    "certifications": 0,
+    "skills": 0,
+    "months_in_current_role": None,
+}
+
 _codes = count(1)
 
 

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.factories import (
+    NO_ADVANCEMENT,
     create_employee,
     create_position,
     get_employee,
@@ -17,13 +18,14 @@ from tests.factories import (
     void_event,
 )
 
-ZERO = {
-    "promotions": 0,
-    "lateral_moves": 0,
-    "demotions": 0,
-    "trainings": 0,
-    "certifications": 0,
-    "skills": 0,
+# What the career below counts, the months in the current role aside.
+COUNTS = {
+    "promotions": 2,
+    "lateral_moves": 1,
+    "demotions": 1,
+    "trainings": 2,
+    "certifications": 1,
+    "skills": 3,
 }
 
 
@@ -85,12 +87,7 @@ def test_advancement_counts_each_kind_of_move_and_development(
     api: TestClient, career: Career
 ) -> None:
     assert advancement(api, career.employee_id) == {
-        "promotions": 2,
-        "lateral_moves": 1,
-        "demotions": 1,
-        "trainings": 2,
-        "certifications": 1,
-        "skills": 3,
+        **COUNTS,
         "months_in_current_role": months_since(date(2024, 1, 1)),
     }
 
@@ -104,7 +101,7 @@ def test_the_list_shows_the_same_advancement(api: TestClient, career: Career) ->
 
 def test_a_person_without_events_has_zero_advancement(api: TestClient) -> None:
     e = create_employee(api, "E-0")
-    assert advancement(api, e) == {**ZERO, "months_in_current_role": None}
+    assert advancement(api, e) == NO_ADVANCEMENT
 
 
 # --- corrections ---------------------------------------------------------------------------
@@ -171,15 +168,7 @@ def test_months_in_current_role_is_null_after_an_exit_and_counts_stay(
     person = get_employee(api, career.employee_id)
     assert person["status"] == "exited"
     assert person["current_position_id"] is None
-    assert person["advancement"] == {
-        "promotions": 2,
-        "lateral_moves": 1,
-        "demotions": 1,
-        "trainings": 2,
-        "certifications": 1,
-        "skills": 3,
-        "months_in_current_role": None,
-    }
+    assert person["advancement"] == {**COUNTS, "months_in_current_role": None}
 
 
 def test_a_rehire_starts_a_new_role(api: TestClient, career: Career) -> None:

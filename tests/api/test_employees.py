@@ -13,6 +13,7 @@ from sqlmodel import select
 from app.db import Database
 from app.models import CareerEvent, Employee, IdempotencyRecord
 from tests.factories import (
+    NO_ADVANCEMENT,
     add_event,
     assert_problem,
     get_employee,
@@ -36,15 +37,7 @@ def test_created_employee_is_pending_with_empty_advancement(api: TestClient) -> 
     assert body["current_position_id"] is None
     assert body["current_salary"] is None
     assert body["hired_on"] is None
-    assert body["advancement"] == {
-        "promotions": 0,
-        "lateral_moves": 0,
-        "demotions": 0,
-        "trainings": 0,
-        "certifications": 0,
-        "skills": 0,
-        "months_in_current_role": None,
-    }
+    assert body["advancement"] == NO_ADVANCEMENT
     assert response.headers["location"] == f"/v1/employees/{body['id']}"
     assert response.headers["etag"] == '"1"'
     assert get_employee(api, body["id"]) == body
