@@ -16,6 +16,7 @@ from tests.factories import (
     error_fields,
     get_employee,
     get_event,
+    hire,
     list_events,
     make_employee,
     make_position,
@@ -154,14 +155,13 @@ def test_training_without_name_is_a_422_naming_name(api: TestClient) -> None:
 
 def test_salary_on_an_exit_is_a_422_naming_salary(api: TestClient) -> None:
     rn = make_position(api)
-    employee = make_employee(api)
-    add_event(api, employee["id"], "hire", "2018-01-01", position_id=rn["id"])
+    employee = hire(api, "E-1", rn["id"], "2018-01-01")
 
-    response = post_event(api, employee["id"], "exit", "2020-01-01", salary=usd("1000"))
+    response = post_event(api, employee, "exit", "2020-01-01", salary=usd("1000"))
 
     problem = assert_problem(response, 422, "validation-error")
     assert error_fields(problem) == ["salary"]
-    assert get_employee(api, employee["id"])["status"] == "active"
+    assert get_employee(api, employee)["status"] == "active"
 
 
 def test_description_is_allowed_on_every_type(api: TestClient) -> None:
