@@ -41,6 +41,12 @@ def created(response: Any) -> dict[str, Any]:
     return dict(response.json())
 
 
+def ok(response: Any) -> dict[str, Any]:
+    """Assert the answer is a 200 and return its body."""
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
 def bearer(key: str) -> dict[str, str]:
     """Return the Authorization header that presents this API key."""
     return {"Authorization": f"Bearer {key}"}
@@ -132,25 +138,36 @@ def void(api: TestClient, employee_id: str, event_id: str, reason: str | None = 
 
 def get_employee(api: TestClient, employee_id: str) -> dict[str, Any]:
     """Return a person's JSON, asserting they are found."""
-    response = api.get(f"/v1/employees/{employee_id}")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
+    return ok(api.get(f"/v1/employees/{employee_id}"))
 
 
 def list_events(api: TestClient, employee_id: str, **params: Any) -> list[dict[str, Any]]:
     """Return a person's events on one page (asserting there is no next one)."""
-    response = api.get(f"/v1/employees/{employee_id}/events", params=params)
-    assert response.status_code == 200, response.text
-    body = response.json()
+    body = ok(api.get(f"/v1/employees/{employee_id}/events", params=params))
     assert body["next_cursor"] is None
     return list(body["items"])
 
 
 def get_event(api: TestClient, employee_id: str, event_id: str) -> dict[str, Any]:
     """Return one event's JSON, asserting it is found."""
-    response = api.get(f"/v1/employees/{employee_id}/events/{event_id}")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
+    return ok(api.get(f"/v1/employees/{employee_id}/events/{event_id}"))
+
+
+def get_readiness(
+    api: TestClient, employee_id: str, target: str | None = None, as_of: str | None = None
+) -> Any:
+    """Ask for a person's readiness (for the target, on the day, when given); return the
+    raw response."""
+    params = {"target_position_id": target, "as_of": as_of}
+    sent = {k: v for k, v in params.items() if v is not None}
+    return api.get(f"/v1/employees/{employee_id}/readiness", params=sent)
+
+
+def readiness(
+    api: TestClient, employee_id: str, target: str | None = None, as_of: str | None = None
+) -> dict[str, Any]:
+    """Return a person's readiness (for the target, on the day, when given)."""
+    return ok(get_readiness(api, employee_id, target, as_of))
 
 
 def stored_events(database: Database, employee_id: str) -> list[CareerEvent]:

@@ -21,7 +21,7 @@ from app.db import Database
 from app.models import Organization, Position
 from app.services import catalog, revisions
 from app.services.answers import ANSWERS
-from tests.factories import band, create_employee, create_position, record, usd
+from tests.factories import band, create_employee, create_position, readiness, record, usd
 
 TODAY = date.today()
 
@@ -54,15 +54,6 @@ def _set_level(session: Session, org_id: str, position_id: str, level: int) -> N
     revisions.touch(session, org_id)
 
 
-def _readiness(api: TestClient, employee_id: str, target: str) -> dict[str, Any]:
-    response = api.get(
-        f"/v1/employees/{employee_id}/readiness", params={"target_position_id": target}
-    )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
 def _gap_names(body: dict[str, Any]) -> list[str]:
     return [g["requirement"]["name"] for g in body["gaps"] if g["requirement"]]
 
@@ -71,7 +62,7 @@ def test_a_position_change_through_the_api_is_seen_by_the_next_request(
     api: TestClient,
 ) -> None:
     held, target, employee_id = _nurse_and_lead(api)
-    first = _readiness(api, employee_id, target)
+    first = readiness(api, employee_id, target)
     assert first["move_type"] == "promotion"
     assert _gap_names(first) == []
 
@@ -81,7 +72,7 @@ def test_a_position_change_through_the_api_is_seen_by_the_next_request(
     )
     assert response.status_code == 200, response.text
 
-    second = _readiness(api, employee_id, target)
+    second = readiness(api, employee_id, target)
     assert _gap_names(second) == ["Charge Nurse"]
     assert second["move_type"] == "demotion"
     compared = api.get(
@@ -95,9 +86,9 @@ def test_a_position_change_through_the_api_is_seen_by_the_next_request(
 def test_a_new_position_and_a_deleted_one_are_seen_at_once(api: TestClient) -> None:
     held = _position(api, "RN", 3)
     employee_id = _hired(api, held)
-    _readiness(api, employee_id, held)  # fills the cache
+    readiness(api, employee_id, held)  # fills the cache
     created = _position(api, "RN-LEAD", 4)
-    assert _readiness(api, employee_id, created)["target_position_id"] == created
+    assert readiness(api, employee_id, created)["target_position_id"] == created
 
     assert api.delete(f"/v1/positions/{created}").status_code == 204
     response = api.get(
@@ -109,13 +100,13 @@ def test_a_new_position_and_a_deleted_one_are_seen_at_once(api: TestClient) -> N
 
 def test_a_policy_change_is_seen_by_the_next_request(api: TestClient) -> None:
     _, target, employee_id = _nurse_and_lead(api)
-    assert _readiness(api, employee_id, target)["policy_version"] == 1
+    assert readiness(api, employee_id, target)["policy_version"] == 1
     policy = api.get("/v1/scoring-policy").json()
     body = {k: v for k, v in policy.items() if k not in ("version", "created_at")}
     body["window_months"] = 12
     response = api.put("/v1/scoring-policy", json=body)
     assert response.status_code == 200, response.text
-    assert _readiness(api, employee_id, target)["policy_version"] == 2
+    assert readiness(api, employee_id, target)["policy_version"] == 2
 
 
 def test_a_change_committed_by_another_process_is_seen_by_the_next_request(
@@ -123,7 +114,7 @@ def test_a_change_committed_by_another_process_is_seen_by_the_next_request(
 ) -> None:
     """Another replica writes through its own engine: this process's cache must not win."""
     _, target, employee_id = _nurse_and_lead(api)
-    assert _readiness(api, employee_id, target)["move_type"] == "promotion"
+    assert readiness(api, employee_id, target)["move_type"] == "promotion"
 
     other = create_engine(database.url)
     try:
@@ -133,14 +124,14 @@ def test_a_change_committed_by_another_process_is_seen_by_the_next_request(
     finally:
         other.dispose()
 
-    assert _readiness(api, employee_id, target)["move_type"] == "lateral"
+    assert readiness(api, employee_id, target)["move_type"] == "lateral"
 
 
 def test_a_rolled_back_change_never_reaches_the_cache(
     api: TestClient, database: Database, org: Any
 ) -> None:
     _, target, employee_id = _nurse_and_lead(api)
-    assert _readiness(api, employee_id, target)["move_type"] == "promotion"
+    assert readiness(api, employee_id, target)["move_type"] == "promotion"
 
     session = database.session(write=True)
     try:
@@ -151,7 +142,7 @@ def test_a_rolled_back_change_never_reaches_the_cache(
     finally:
         session.close()
 
-    assert _readiness(api, employee_id, target)["move_type"] == "promotion"
+    assert readiness(api, employee_id, target)["move_type"] == "promotion"
     with database.transaction(write=False) as read:
         assert catalog.with_person(read, org.id, None)[0].position(target).level == 4
 

@@ -14,7 +14,9 @@ from tests.factories import (
     assert_problem,
     band,
     create_employee,
+    get_readiness,
     make_position,
+    readiness,
     record,
 )
 
@@ -36,19 +38,6 @@ NEW_POLICY = {
 
 
 # --- small local helpers -------------------------------------------------------------------
-
-
-def get_readiness(api: TestClient, employee_id: str, as_of: str, target: str | None = None) -> Any:
-    params = {"as_of": as_of}
-    if target is not None:
-        params["target_position_id"] = target
-    return api.get(f"/v1/employees/{employee_id}/readiness", params=params)
-
-
-def readiness(api: TestClient, employee_id: str, as_of: str, target: str | None = None) -> dict:
-    response = get_readiness(api, employee_id, as_of, target)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def parts(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -162,7 +151,7 @@ def test_readiness_as_of_a_past_day_ignores_events_recorded_later_but_dated_afte
     person = create_employee(api, "E-1")
     record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
     record(api, person, "performance_review", "2024-06-01", rating=3)
-    before = readiness(api, person, "2025-01-01", positions["senior"])
+    before = readiness(api, person, positions["senior"], "2025-01-01")
     # review 3 -> 50; 12 whole months in role of the default 12 -> 100
     # 0.35*50 + 0.15*100 + 0.1*100 = 42.5
     assert before["score"] == 42.5
@@ -170,9 +159,9 @@ def test_readiness_as_of_a_past_day_ignores_events_recorded_later_but_dated_afte
     late_review = record(api, person, "performance_review", "2025-03-01", rating=5)
     late_lead = record(api, person, "initiative", "2025-01-02", name="Rota app")
 
-    again = readiness(api, person, "2025-01-01", positions["senior"])
+    again = readiness(api, person, positions["senior"], "2025-01-01")
     assert again == before
-    later = readiness(api, person, "2025-03-01", positions["senior"])
+    later = readiness(api, person, positions["senior"], "2025-03-01")
     assert parts(later)["performance"]["score"] == 75.0  # mean(3, 5) = 4
     assert late_review in parts(later)["performance"]["evidence"]
     assert parts(later)["leadership"]["evidence"] == [late_lead]
@@ -185,10 +174,10 @@ def test_voided_review_stops_counting_and_the_score_returns_to_its_earlier_value
     person = create_employee(api, "E-1")
     record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
     kept = record(api, person, "performance_review", "2024-06-01", rating=3)
-    baseline = readiness(api, person, "2025-01-01", positions["senior"])
+    baseline = readiness(api, person, positions["senior"], "2025-01-01")
 
     wrong = record(api, person, "performance_review", "2024-09-01", rating=5)
-    raised = readiness(api, person, "2025-01-01", positions["senior"])
+    raised = readiness(api, person, positions["senior"], "2025-01-01")
     assert parts(raised)["performance"]["score"] == 75.0
     assert sorted(parts(raised)["performance"]["evidence"]) == sorted([kept, wrong])
 
@@ -198,7 +187,7 @@ def test_voided_review_stops_counting_and_the_score_returns_to_its_earlier_value
     assert voided.status_code == 200, voided.text
     assert voided.json()["voided_at"] is not None
 
-    after = readiness(api, person, "2025-01-01", positions["senior"])
+    after = readiness(api, person, positions["senior"], "2025-01-01")
     assert after == baseline
     assert parts(after)["performance"]["evidence"] == [kept]
     assert parts(after)["performance"]["score"] == 50.0
@@ -212,12 +201,12 @@ def test_voided_certification_no_longer_meets_a_requirement(api: TestClient) -> 
     person = create_employee(api, "E-1")
     record(api, person, "hire", "2024-01-01", position_id=staff["id"])
     cert = record(api, person, "certification_earned", "2024-05-01", name="cen")
-    assert scores(readiness(api, person, "2025-01-01", charge["id"]))["requirements"] == 100.0
+    assert scores(readiness(api, person, charge["id"], "2025-01-01"))["requirements"] == 100.0
 
     voided = api.request("DELETE", f"/v1/employees/{person}/events/{cert}", json={"reason": "typo"})
     assert voided.status_code == 200, voided.text
 
-    result = readiness(api, person, "2025-01-01", charge["id"])
+    result = readiness(api, person, charge["id"], "2025-01-01")
     assert parts(result)["requirements"] == {
         "name": "requirements",
         "score": 0.0,
@@ -239,7 +228,7 @@ def test_an_event_exactly_window_months_before_as_of_is_outside_the_window(
     inside_review = record(api, person, "performance_review", "2023-07-01", rating=3)
     inside_lead = record(api, person, "leadership_activity", "2023-07-01", name="A")
 
-    result = readiness(api, person, "2025-06-30", positions["senior"])
+    result = readiness(api, person, positions["senior"], "2025-06-30")
 
     # Window: after 2023-06-30, up to 2025-06-30. Only the 3 counts -> (3-1)*25 = 50
     assert parts(result)["performance"]["score"] == 50.0
@@ -264,7 +253,7 @@ def test_a_requirement_met_long_before_the_window_still_counts_but_not_as_develo
     record(api, person, "hire", "2019-01-01", position_id=staff["id"])
     cert = record(api, person, "certification_earned", "2020-01-01", name="CEN")
 
-    result = readiness(api, person, "2025-06-30", charge["id"])
+    result = readiness(api, person, charge["id"], "2025-06-30")
 
     assert parts(result)["requirements"]["score"] == 100.0
     assert parts(result)["requirements"]["evidence"] == [cert]
@@ -278,7 +267,7 @@ def test_readiness_without_a_target_uses_a_placeholder_one_level_up(
     person = create_employee(api, "E-1")
     hired = record(api, person, "hire", "2024-12-15", position_id=positions["staff"])
 
-    result = readiness(api, person, "2025-06-30")
+    result = readiness(api, person, as_of="2025-06-30")
 
     assert result["target_position_id"] is None
     assert result["move_type"] == "promotion"
@@ -312,7 +301,7 @@ def test_readiness_of_a_person_not_employed_on_as_of_is_a_422(
     if history == "exited before":
         record(api, person, "exit", "2025-01-31")
 
-    response = get_readiness(api, person, as_of, positions["senior"])
+    response = get_readiness(api, person, positions["senior"], as_of)
 
     body = assert_problem(response, 422, "validation-error")
     assert [e["field"] for e in body["errors"]] == ["as_of"]
@@ -328,14 +317,14 @@ def test_min_months_in_role_zero_means_no_requirement_so_experience_is_100(
     person = create_employee(api, "E-1")
     record(api, person, "hire", "2025-06-30", position_id=positions["staff"])
 
-    immediate = readiness(api, person, "2025-06-30", no_wait["id"])
+    immediate = readiness(api, person, no_wait["id"], "2025-06-30")
     assert parts(immediate)["experience"]["score"] == 100.0
     assert not [g for g in immediate["gaps"] if g["component"] == "experience"]
     # 0.15*100 + 0.1*100 = 25.0
     assert immediate["score"] == 25.0
 
     # null min_months_in_role: the policy default of 12 applies; 0 months -> 0
-    waiting = readiness(api, person, "2025-06-30", default_wait["id"])
+    waiting = readiness(api, person, default_wait["id"], "2025-06-30")
     assert parts(waiting)["experience"]["score"] == 0.0
     assert waiting["score"] == 15.0
     assert any(s["component"] == "experience" for s in waiting["next_steps"])
@@ -356,9 +345,9 @@ def test_readiness_for_an_unknown_or_foreign_target_is_a_404(
         headers=other.headers("admin"),
     ).json()["id"]
 
-    assert_problem(get_readiness(api, person, "2025-01-01", "nope"), 404, "not-found")
-    assert_problem(get_readiness(api, person, "2025-01-01", foreign), 404, "not-found")
-    assert_problem(get_readiness(api, "nobody", "2025-01-01"), 404, "not-found")
+    assert_problem(get_readiness(api, person, "nope", "2025-01-01"), 404, "not-found")
+    assert_problem(get_readiness(api, person, foreign, "2025-01-01"), 404, "not-found")
+    assert_problem(get_readiness(api, "nobody", as_of="2025-01-01"), 404, "not-found")
 
 
 # --- scoring policy --------------------------------------------------------------------------
@@ -386,7 +375,7 @@ def test_new_policy_version_is_used_by_readiness_and_the_old_one_stays_readable(
     lead = record(api, person, "leadership_activity", "2024-12-01", name="Huddle")
     review = record(api, person, "performance_review", "2025-01-10", rating=4)
 
-    v1 = readiness(api, person, "2025-06-30", positions["senior"])
+    v1 = readiness(api, person, positions["senior"], "2025-06-30")
     # v1: performance 75; leadership 1/3 -> 33.3; development 1/4 -> 25;
     # requirements 100; experience 17 months of 12 -> 100
     # 26.25 + 6.66 + 5 + 15 + 10 = 62.91 -> 62.9
@@ -408,7 +397,7 @@ def test_new_policy_version_is_used_by_readiness_and_the_old_one_stays_readable(
     current = api.get("/v1/scoring-policy").json()
     assert current == put.json()
 
-    v2 = readiness(api, person, "2025-06-30", positions["senior"])
+    v2 = readiness(api, person, positions["senior"], "2025-06-30")
     assert v2["policy_version"] == 2
     assert {c["name"]: c["weight"] for c in v2["components"]} == NEW_POLICY["weights"]
     # v2: window 12 months (after 2024-06-30): the training drops out -> 0;
@@ -436,7 +425,7 @@ def test_new_policy_version_is_used_by_readiness_and_the_old_one_stays_readable(
     assert api.get("/v1/scoring-policy/versions/2").json() == put.json()
 
     # a past day scored again names the policy version it used: the current one
-    assert readiness(api, person, "2025-06-30", positions["senior"]) == v2
+    assert readiness(api, person, positions["senior"], "2025-06-30") == v2
 
 
 def _weights(**changes: float) -> dict[str, Any]:
@@ -539,7 +528,7 @@ def test_a_requirement_is_met_only_by_an_event_of_the_same_kind_on_or_before_as_
     spanish = record(api, person, "skill_acquired", "2024-03-01", name="spanish")
     record(api, person, "certification_earned", "2025-02-01", name="CEN")
 
-    result = readiness(api, person, "2025-01-01", charge["id"])
+    result = readiness(api, person, charge["id"], "2025-01-01")
 
     # a training named CEN is not the certification, and the certification comes later
     assert parts(result)["requirements"]["score"] == 50.0
@@ -554,7 +543,7 @@ def test_a_move_restarts_the_months_in_role(api: TestClient, positions: dict[str
     record(api, person, "hire", "2023-01-01", position_id=positions["staff"])
     move = record(api, person, "promotion", "2025-03-15", position_id=positions["senior"])
 
-    result = readiness(api, person, "2025-06-30", lead["id"])
+    result = readiness(api, person, lead["id"], "2025-06-30")
 
     # 2025-03-15 .. 2025-06-30: 3 whole months of 12 -> 25.0
     assert parts(result)["experience"]["score"] == 25.0
@@ -572,7 +561,7 @@ def test_readiness_for_a_lower_level_target_reports_a_demotion(
     person = create_employee(api, "E-1")
     record(api, person, "hire", "2024-01-01", position_id=positions["senior"])
 
-    result = readiness(api, person, "2025-01-01", positions["staff"])
+    result = readiness(api, person, positions["staff"], "2025-01-01")
 
     assert result["move_type"] == "demotion"
     assert result["target_position_id"] == positions["staff"]
@@ -585,7 +574,7 @@ def test_development_and_reviews_at_or_above_the_mean_never_lower_the_score(
     record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
     record(api, person, "performance_review", "2024-03-01", rating=3)
     record(api, person, "performance_review", "2024-04-01", rating=4)
-    previous = readiness(api, person, "2025-06-30", positions["senior"])["score"]
+    previous = readiness(api, person, positions["senior"], "2025-06-30")["score"]
     additions = [
         {"type": "performance_review", "rating": 4},
         {"type": "leadership_activity", "name": "Led huddle"},
@@ -602,7 +591,7 @@ def test_development_and_reviews_at_or_above_the_mean_never_lower_the_score(
     for day, extra in enumerate(additions, start=1):
         fields = {k: v for k, v in extra.items() if k != "type"}
         record(api, person, extra["type"], f"2025-05-{day:02d}", **fields)
-        score = readiness(api, person, "2025-06-30", positions["senior"])["score"]
+        score = readiness(api, person, positions["senior"], "2025-06-30")["score"]
         assert score >= previous, extra
         previous = score
     # reviews 3, 4, 4, 5 -> mean 4 -> 75; the rest saturated at 100, 12+ months in role
@@ -617,8 +606,8 @@ def test_an_event_dated_in_the_future_counts_from_that_day_on(
     record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
     scheduled = record(api, person, "training_completed", "2199-01-01", name="X")
 
-    today = readiness(api, person, "2025-01-01", positions["senior"])
-    that_day = readiness(api, person, "2199-01-01", positions["senior"])
+    today = readiness(api, person, positions["senior"], "2025-01-01")
+    that_day = readiness(api, person, positions["senior"], "2199-01-01")
 
     assert parts(today)["development"]["evidence"] == []
     assert parts(that_day)["development"]["evidence"] == [scheduled]
@@ -662,10 +651,10 @@ def test_a_past_day_when_the_person_was_employed_is_scored_after_their_exit(
     person = create_employee(api, "E-1")
     hired = record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
     record(api, person, "performance_review", "2024-06-01", rating=4)
-    before_exit = readiness(api, person, "2024-12-31", positions["senior"])
+    before_exit = readiness(api, person, positions["senior"], "2024-12-31")
     record(api, person, "exit", "2025-01-31")
 
-    again = readiness(api, person, "2024-12-31", positions["senior"])
+    again = readiness(api, person, positions["senior"], "2024-12-31")
 
     assert again == before_exit
     assert parts(again)["experience"]["evidence"] == [hired]
@@ -674,7 +663,7 @@ def test_a_past_day_when_the_person_was_employed_is_scored_after_their_exit(
     assert parts(again)["experience"]["score"] == 91.7
     assert again["score"] == 50.4
     assert_problem(
-        get_readiness(api, person, "2025-01-31", positions["senior"]), 422, "validation-error"
+        get_readiness(api, person, positions["senior"], "2025-01-31"), 422, "validation-error"
     )
 
 
@@ -691,12 +680,12 @@ def test_voiding_a_move_gives_the_months_in_role_back_to_the_earlier_role(
         "2025-03-15",
         position_id=positions["senior"],
     )
-    assert parts(readiness(api, person, "2025-06-30", lead["id"]))["experience"]["score"] == 25.0
+    assert parts(readiness(api, person, lead["id"], "2025-06-30"))["experience"]["score"] == 25.0
 
     voided = api.delete(f"/v1/employees/{person}/events/{move}", params={"reason": "cancelled"})
     assert voided.status_code == 200, voided.text
 
-    result = readiness(api, person, "2025-06-30", lead["id"])
+    result = readiness(api, person, lead["id"], "2025-06-30")
     assert parts(result)["experience"] == {
         "name": "experience",
         "score": 100.0,

@@ -16,6 +16,7 @@ from tests.factories import (
     add_event,
     make_employee,
     make_position,
+    readiness,
     usd,
 )
 
@@ -32,15 +33,6 @@ def compare(api: TestClient, source: str, target: str, **extra: str) -> dict[str
     response = api.get(
         "/v1/comparisons",
         params={"from_position_id": source, "to_position_id": target, **extra},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def readiness(api: TestClient, employee_id: str, target: str, as_of: str = AS_OF) -> dict:
-    response = api.get(
-        f"/v1/employees/{employee_id}/readiness",
-        params={"target_position_id": target, "as_of": as_of},
     )
     assert response.status_code == 200, response.text
     return response.json()
@@ -205,7 +197,7 @@ def test_nurse_readiness_for_manager_scores_every_part_by_the_default_policy(
     api: TestClient, nursing: dict[str, dict[str, Any]], nurse: dict[str, Any]
 ) -> None:
     events = nurse["events"]
-    body = readiness(api, nurse["id"], nursing["manager"]["id"])
+    body = readiness(api, nurse["id"], nursing["manager"]["id"], AS_OF)
 
     assert body["employee_id"] == nurse["id"]
     assert body["target_position_id"] == nursing["manager"]["id"]
@@ -279,8 +271,8 @@ def test_nurse_readiness_for_manager_scores_every_part_by_the_default_policy(
 def test_nurse_readiness_is_deterministic_for_the_same_history_and_day(
     api: TestClient, nursing: dict[str, dict[str, Any]], nurse: dict[str, Any]
 ) -> None:
-    first = readiness(api, nurse["id"], nursing["manager"]["id"])
-    second = readiness(api, nurse["id"], nursing["manager"]["id"])
+    first = readiness(api, nurse["id"], nursing["manager"]["id"], AS_OF)
+    second = readiness(api, nurse["id"], nursing["manager"]["id"], AS_OF)
     assert first == second
 
 
@@ -313,7 +305,7 @@ def test_missing_mandatory_certification_keeps_band_below_ready_now_despite_high
         add_event(api, pid, "certification_earned", "2025-05-01", name="BLS"),
     ]
 
-    body = readiness(api, pid, nursing["manager"]["id"])
+    body = readiness(api, pid, nursing["manager"]["id"], AS_OF)
     parts = components(body)
     # performance (5-1)*25 = 100; leadership 3/3 = 100; development 4/4 = 100;
     # requirements 0 of 1 mandatory = 0; experience 29/36 months = 80.6
@@ -348,7 +340,7 @@ def test_missing_mandatory_certification_keeps_band_below_ready_now_despite_high
         "2025-06-01",
         name="NURSE EXECUTIVE (ne-bc)",
     )
-    after = readiness(api, pid, nursing["manager"]["id"])
+    after = readiness(api, pid, nursing["manager"]["id"], AS_OF)
     assert components(after)["requirements"]["score"] == 100.0
     assert components(after)["requirements"]["evidence"] == [cert["id"]]
     assert after["score"] == 98.1
