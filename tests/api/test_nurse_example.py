@@ -16,6 +16,7 @@ from tests.factories import (
     add_event,
     make_employee,
     make_position,
+    ok,
     readiness,
     usd,
 )
@@ -30,12 +31,12 @@ SPANISH = {"kind": "skill", "name": "Spanish", "mandatory": False}
 
 
 def compare(api: TestClient, source: str, target: str, **extra: str) -> dict[str, Any]:
-    response = api.get(
-        "/v1/comparisons",
-        params={"from_position_id": source, "to_position_id": target, **extra},
+    return ok(
+        api.get(
+            "/v1/comparisons",
+            params={"from_position_id": source, "to_position_id": target, **extra},
+        )
     )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def components(result: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -14,6 +14,7 @@ from tests.factories import (
     assert_problem,
     create_employee,
     create_position,
+    ok,
     record,
     usd,
     void_event,
@@ -23,11 +24,9 @@ from tests.factories import (
 
 
 def paths(api: TestClient, from_position_id: str, **params: Any) -> dict[str, Any]:
-    response = api.get(
-        "/v1/mobility/paths", params={"from_position_id": from_position_id, **params}
+    return ok(
+        api.get("/v1/mobility/paths", params={"from_position_id": from_position_id, **params})
     )
-    assert response.status_code == 200, response.text
-    return dict(response.json())
 
 
 @pytest.fixture

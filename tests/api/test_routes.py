@@ -15,6 +15,7 @@ from tests.factories import (
     assert_problem,
     create_employee,
     create_position,
+    ok,
     record,
 )
 
@@ -31,12 +32,12 @@ def person(api: TestClient, external_id: str, moves: list[tuple[str, str, str | 
 
 
 def routes(api: TestClient, from_id: str, to_id: str, **params: Any) -> dict[str, Any]:
-    response = api.get(
-        "/v1/mobility/routes",
-        params={"from_position_id": from_id, "to_position_id": to_id, **params},
+    return ok(
+        api.get(
+            "/v1/mobility/routes",
+            params={"from_position_id": from_id, "to_position_id": to_id, **params},
+        )
     )
-    assert response.status_code == 200, response.text
-    return dict(response.json())
 
 
 @pytest.fixture
