@@ -206,14 +206,21 @@ def test_missing_key_with_invalid_fields_is_a_401_not_a_422(client: TestClient, 
     assert_unauthorized(response)
 
 
-def test_read_key_with_unparseable_body_is_a_403_not_a_400(client: TestClient, org: Any) -> None:
+@pytest.mark.parametrize(
+    ("scope", "status", "slug"),
+    [("read", 403, "forbidden"), ("write", 400, "bad-request")],
+    ids=["read-key-is-a-403-not-a-400", "valid-key-is-a-400"],
+)
+def test_an_unparseable_body_is_judged_after_the_key_scope(
+    client: TestClient, org: Any, scope: str, status: int, slug: str
+) -> None:
     response = client.post(
         "/v1/positions",
         content=b"{not json",
-        headers={**org.headers("read"), "Content-Type": "application/json"},
+        headers={**org.headers(scope), "Content-Type": "application/json"},
     )
 
-    assert_problem(response, 403, "forbidden")
+    assert_problem(response, status, slug)
 
 
 def test_read_key_with_invalid_fields_is_a_403_not_a_422(client: TestClient, org: Any) -> None:
@@ -221,16 +228,6 @@ def test_read_key_with_invalid_fields_is_a_403_not_a_422(client: TestClient, org
 
     body = assert_problem(response, 403, "forbidden")
     assert "write" in body["detail"]
-
-
-def test_valid_key_with_unparseable_body_is_a_400(client: TestClient, org: Any) -> None:
-    response = client.post(
-        "/v1/positions",
-        content=b"{not json",
-        headers={**org.headers("write"), "Content-Type": "application/json"},
-    )
-
-    assert_problem(response, 400, "bad-request")
 
 
 # --- scopes -----------------------------------------------------------------------------------
