@@ -18,6 +18,7 @@ from tests.factories import (
     make_position,
     readiness,
     record,
+    void_event,
 )
 
 # The policy every organization starts with is the one the API documents as its example.
@@ -50,6 +51,22 @@ def scores(result: dict[str, Any]) -> dict[str, float]:
 
 def policy_without_meta(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k not in ("version", "created_at")}
+
+
+def certified_staff_nurse(
+    api: TestClient, hired_on: str, certified_on: str, written_as: str
+) -> tuple[str, str, str]:
+    """Hire a staff nurse (level 2) who then earns the CEN certification (written as given)
+    that a charge nurse role (level 3) requires; return the person, that role and the
+    certification's event."""
+    staff = make_position(api, "STAFF", 2)
+    charge = make_position(
+        api, "CHARGE", 3, requirements=[{"kind": "certification", "name": "CEN"}]
+    )
+    person = create_employee(api, "E-1")
+    record(api, person, "hire", hired_on, position_id=staff["id"])
+    cert = record(api, person, "certification_earned", certified_on, name=written_as)
+    return person, charge["id"], cert
 
 
 @pytest.fixture
@@ -194,19 +211,12 @@ def test_voided_review_stops_counting_and_the_score_returns_to_its_earlier_value
 
 
 def test_voided_certification_no_longer_meets_a_requirement(api: TestClient) -> None:
-    staff = make_position(api, "STAFF", 2)
-    charge = make_position(
-        api, "CHARGE", 3, requirements=[{"kind": "certification", "name": "CEN"}]
-    )
-    person = create_employee(api, "E-1")
-    record(api, person, "hire", "2024-01-01", position_id=staff["id"])
-    cert = record(api, person, "certification_earned", "2024-05-01", name="cen")
-    assert scores(readiness(api, person, charge["id"], "2025-01-01"))["requirements"] == 100.0
+    person, charge, cert = certified_staff_nurse(api, "2024-01-01", "2024-05-01", "cen")
+    assert scores(readiness(api, person, charge, "2025-01-01"))["requirements"] == 100.0
 
-    voided = api.request("DELETE", f"/v1/employees/{person}/events/{cert}", json={"reason": "typo"})
-    assert voided.status_code == 200, voided.text
+    void_event(api, person, cert, reason="typo")
 
-    result = readiness(api, person, charge["id"], "2025-01-01")
+    result = readiness(api, person, charge, "2025-01-01")
     assert parts(result)["requirements"] == {
         "name": "requirements",
         "score": 0.0,
@@ -245,15 +255,9 @@ def test_an_event_exactly_window_months_before_as_of_is_outside_the_window(
 def test_a_requirement_met_long_before_the_window_still_counts_but_not_as_development(
     api: TestClient,
 ) -> None:
-    staff = make_position(api, "STAFF", 2)
-    charge = make_position(
-        api, "CHARGE", 3, requirements=[{"kind": "certification", "name": "CEN"}]
-    )
-    person = create_employee(api, "E-1")
-    record(api, person, "hire", "2019-01-01", position_id=staff["id"])
-    cert = record(api, person, "certification_earned", "2020-01-01", name="CEN")
+    person, charge, cert = certified_staff_nurse(api, "2019-01-01", "2020-01-01", "CEN")
 
-    result = readiness(api, person, charge["id"], "2025-06-30")
+    result = readiness(api, person, charge, "2025-06-30")
 
     assert parts(result)["requirements"]["score"] == 100.0
     assert parts(result)["requirements"]["evidence"] == [cert]
