@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.models import Demographic
 from tests.conftest import Org
-from tests.factories import bearer
+from tests.factories import bearer, create_employee, create_position, record
 
 PROBLEM_JSON = "application/problem+json"
 # A category no other answer could contain by chance.
@@ -23,17 +23,10 @@ MARKER = "Qzxv Category Marker"
 
 @pytest.fixture
 def person(api: TestClient) -> str:
-    rn = api.post(
-        "/v1/positions",
-        json={"code": "RN", "title": "RN", "family": "Nursing", "track": "individual", "level": 3},
-    ).json()["id"]
-    employee = api.post("/v1/employees", json={"external_id": "E-1", "display_name": "Ana"}).json()
-    hire = api.post(
-        f"/v1/employees/{employee['id']}/events",
-        json={"type": "hire", "occurred_on": "2024-01-01", "position_id": rn},
-    )
-    assert hire.status_code == 201, hire.text
-    return str(employee["id"])
+    rn = create_position(api, "RN", 3, title="RN")
+    employee = create_employee(api, "E-1", display_name="Ana")
+    record(api, employee, "hire", "2024-01-01", position_id=rn)
+    return employee
 
 
 def stored(database: Database) -> int:
