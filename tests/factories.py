@@ -1,5 +1,6 @@
 """Small builders and readers shared by the API tests: positions, people and events through
-the API, each asserting it was created or found, and the checks every error answer must pass.
+the API, each asserting it was created or found; the rows a person's events left in the
+database; and the checks every error answer must pass.
 
 Builders come in pairs where tests need both: `make_*` and `add_event` return the created
 resource's JSON, `create_*` and `record` only its id. Files whose tests want other defaults
@@ -136,6 +137,15 @@ def void(api: TestClient, employee_id: str, event_id: str, reason: str | None = 
     return api.delete(f"/v1/employees/{employee_id}/events/{event_id}", params=params)
 
 
+def void_event(
+    api: TestClient, employee_id: str, event_id: str, reason: str = "entered by mistake"
+) -> dict[str, Any]:
+    """Void an event that must be voidable and return its voided JSON."""
+    body = ok(void(api, employee_id, event_id, reason))
+    assert body["voided_at"] is not None
+    return body
+
+
 def get_employee(api: TestClient, employee_id: str) -> dict[str, Any]:
     """Return a person's JSON, asserting they are found."""
     return ok(api.get(f"/v1/employees/{employee_id}"))
@@ -180,17 +190,6 @@ def stored_events(database: Database, employee_id: str) -> list[CareerEvent]:
 def utc_today() -> date:
     """Return today's date in UTC, the day the service counts from."""
     return datetime.now(UTC).date()
-
-
-def void_event(
-    api: TestClient, employee_id: str, event_id: str, reason: str = "entered by mistake"
-) -> dict[str, Any]:
-    """Void an event that must be voidable and return its voided JSON."""
-    response = void(api, employee_id, event_id, reason)
-    assert response.status_code == 200, response.text
-    body = dict(response.json())
-    assert body["voided_at"] is not None
-    return body
 
 
 def assert_problem(
