@@ -13,7 +13,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.db import Database
-from tests.factories import assert_problem, create_employee, create_position, hire, record
+from tests.factories import (
+    assert_problem,
+    create_employee,
+    create_position,
+    hire,
+    readiness,
+    record,
+)
 
 TODAY = datetime.now(UTC).date()
 CERT = {"kind": "certification", "name": "Nurse Executive (NE-BC)"}
@@ -50,14 +57,6 @@ def nominate(api: TestClient, position: str, employee: str, **fields: Any) -> di
     )
     assert response.status_code == 201, response.text
     assert response.headers["ETag"] == f'"{response.json()["version"]}"'
-    return dict(response.json())
-
-
-def readiness(api: TestClient, employee: str, position: str) -> dict[str, Any]:
-    response = api.get(
-        f"/v1/employees/{employee}/readiness", params={"target_position_id": position}
-    )
-    assert response.status_code == 200, response.text
     return dict(response.json())
 
 

@@ -18,25 +18,19 @@ from app.domain.history import EventType, Step
 from app.domain.mobility import MoveType
 from app.domain.timeline import Mark
 from app.domain.values import Money
-from tests.factories import create_position, record
+from tests.factories import (
+    assert_problem,
+    create_employee,
+    create_position,
+    record,
+    usd,
+)
 
 SVG = "http://www.w3.org/2000/svg"
 NS = {"svg": SVG}
-PROBLEM_JSON = "application/problem+json"
 
 
 # --- small local helpers -------------------------------------------------------------------
-
-
-def usd(amount: int) -> dict[str, str]:
-    return {"amount": f"{amount}.00", "currency": "USD"}
-
-
-def create_employee(api: TestClient, external_id: str, display_name: str | None = None) -> str:
-    body = {"external_id": external_id, "display_name": display_name}
-    response = api.post("/v1/employees", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 def timeline(api: TestClient, employee_id: str) -> ET.Element:
@@ -87,7 +81,7 @@ def career(api: TestClient) -> Career:
     rn = create_position(api, "RN", 2)
     mgr = create_position(api, "RN-MGR", 3)
     charge = create_position(api, "CHARGE", 3)
-    employee = create_employee(api, "E-1", "Ana Ruiz")
+    employee = create_employee(api, "E-1", display_name="Ana Ruiz")
     e: dict[str, str] = {}
     e["hire"] = record(api, employee, "hire", "2019-01-01", position_id=rn, salary=usd(60000))
     e["training_1"] = record(api, employee, "training_completed", "2019-06-01", name="ACLS")
@@ -260,7 +254,7 @@ def test_a_person_without_events_gets_a_valid_svg_saying_so(api: TestClient) -> 
 
 def test_text_is_escaped_so_the_document_stays_well_formed(api: TestClient) -> None:
     position = create_position(api, "R&D", 2)
-    employee = create_employee(api, "E-<1>", 'Zoë "Z" <O\'Neil> & co')
+    employee = create_employee(api, "E-<1>", display_name='Zoë "Z" <O\'Neil> & co')
     record(api, employee, "hire", "2024-01-01", position_id=position)
     record(api, employee, "training_completed", "2024-02-01", name="<script>alert(1)</script>")
 
@@ -278,11 +272,7 @@ def test_text_is_escaped_so_the_document_stays_well_formed(api: TestClient) -> N
 def test_unknown_employee_is_a_404_problem(api: TestClient) -> None:
     response = api.get("/v1/employees/00000000-0000-4000-8000-000000000000/timeline.svg")
 
-    assert response.status_code == 404
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    body = response.json()
-    assert body["type"] == "/problems/not-found"
-    assert body["status"] == 404
+    assert_problem(response, 404, "not-found")
 
 
 def test_another_organizations_employee_is_a_404(
@@ -292,8 +282,7 @@ def test_another_organizations_employee_is_a_404(
     response = api.get(
         f"/v1/employees/{career.employee_id}/timeline.svg", headers=other.headers("read")
     )
-    assert response.status_code == 404
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    assert_problem(response, 404, "not-found")
     assert "Ana Ruiz" not in response.text
 
 
@@ -356,7 +345,7 @@ def test_escaped_text_and_an_unpaid_hire_are_drawn_exactly_as_pinned(
     api: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     position = create_position(api, "R&D", 2)
-    employee = create_employee(api, "E-<1>", 'Zoë "Z" <O\'Neil> & co')
+    employee = create_employee(api, "E-<1>", display_name='Zoë "Z" <O\'Neil> & co')
     events = {
         "hire": record(api, employee, "hire", "2024-01-01", position_id=position),
         "training": record(
