@@ -2,14 +2,15 @@
 work gate, in the thread pool or (short SQLite reads) on the event loop itself.
 
 FastAPI runs a `def` route in the thread pool, then validates and serializes its answer in
-the pool again; each trip costs more than the framework's whole floor request, and under
-load every trip hands the GIL between threads. Here the route runs once, its answer is
+the pool again; each trip is dear (bench/profile_notes.md), and under load every trip hands
+the GIL between threads. Here the route runs once, its answer is
 dumped to JSON with the response model's serializer (a value already of that model is not
 validated again), headers and status set through a `response: Response` parameter are
 kept, and a read-only route closes its session in the same step.
 
-A light read on SQLite runs inline: the database is a file in this process, a read takes
-a fraction of a millisecond, and the loop runs one at a time (no gate needed). Heavy reads
+A light read on SQLite runs inline: the database is a file in this process, a read is
+shorter than a trip to the pool (see bench/profile_notes.md), and the loop runs one at a
+time (no gate needed). Heavy reads
 and everything on PostgreSQL (network waits) go to the pool, under the work gate.
 """
 
