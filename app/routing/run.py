@@ -45,6 +45,14 @@ def _runs_inline(reads_lightly: bool) -> bool:
     return local
 
 
+def _is_response(annotation: Any, endpoint: Callable[..., Any]) -> bool:
+    """Return whether a parameter is FastAPI's `response: Response`, also when its module
+    keeps annotations as strings (`from __future__ import annotations`)."""
+    if isinstance(annotation, str):
+        annotation = getattr(endpoint, "__globals__", {}).get(annotation)
+    return annotation is Response
+
+
 def one_step(
     endpoint: Callable[..., Any],
     *,
@@ -59,7 +67,9 @@ def one_step(
     if model_class is not None and not issubclass(model_class, BaseModel):
         model_class = None
     signature = inspect.signature(endpoint)
-    sub_responses = [name for name, p in signature.parameters.items() if p.annotation is Response]
+    sub_responses = [
+        name for name, p in signature.parameters.items() if _is_response(p.annotation, endpoint)
+    ]
 
     def work(request: Request, kwargs: dict[str, Any]) -> Response:
         try:
