@@ -43,6 +43,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from app.config import Settings
 from app.main import DOCUMENT_ORDER
 from app.routing.run import OneStepRoute
+from app.schemas.policy import Weights
 
 # The options FastAPI's serialization reads that the runner does not: at their defaults,
 # the runner's encoding is FastAPI's.
@@ -117,6 +118,8 @@ def values_of(annotation: Any, metadata: list[Any] | None = None) -> st.SearchSt
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is typing.Annotated:
         return values_of(args[0], metadata + list(annotation.__metadata__))
+    if annotation in BY_HAND:
+        return BY_HAND[annotation]()
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return _instances(annotation)
     if origin in (typing.Union, types.UnionType):
@@ -135,6 +138,19 @@ def values_of(annotation: Any, metadata: list[Any] | None = None) -> st.SearchSt
     if annotation is str:
         return st.text(**{"max_size": 12, **_sized(metadata)})
     return SCALARS[annotation]
+
+
+def _weights() -> st.SearchStrategy[Weights]:
+    """Weights in thousandths that sum to 1, as the model requires (drawn field by field,
+    five weights almost never do)."""
+    cuts = st.lists(st.integers(0, 1000), min_size=4, max_size=4).map(sorted)
+    shares = cuts.map(lambda c: [b - a for a, b in zip([0, *c], [*c, 1000], strict=True)])
+    names = list(Weights.model_fields)
+    return shares.map(lambda s: Weights(**{n: v / 1000 for n, v in zip(names, s, strict=True)}))
+
+
+# Models whose own validators tie their fields together, drawn whole.
+BY_HAND: dict[type[BaseModel], Any] = {Weights: _weights}
 
 
 def _validated(model: type[BaseModel], data: dict[str, Any]) -> BaseModel | None:
