@@ -187,11 +187,6 @@ def get_position(
     return position
 
 
-def find_position(session: Session, organization_id: str, position_id: str) -> Position | None:
-    """Return the position, or None when the organization has no such position."""
-    return session.get(Position, (organization_id, position_id))
-
-
 def list_positions(
     session: Session, organization_id: str, *, limit: int, cursor: str | None
 ) -> tuple[list[Position], str | None]:
