@@ -1,11 +1,12 @@
 """Coverage of the critical positions: incumbents, named and computed ready-now successors,
 bench strength and high-risk incumbents (SPEC 12).
 
-Who is ready now comes from the slate's own scoring (`app.services.candidates`), read for
-the whole organization once rather than once per position: a person is ready now for a
-position when they do not hold it, hold a proof of each of its mandatory requirements
-(`proof_standings`, one grouped query for every position's), and would be ready now with
-those met (which depends on the position only through its minimum months in role).
+Who is ready now comes from the slate's own reading and scoring (`app.services.population`,
+`app.services.ranking`), for the whole organization once rather than once per position: a
+person is ready now for a position when they do not hold it, hold a proof of each of its
+mandatory requirements (`proof_standings`, one grouped query for every position's), and
+would be ready now with those met (which depends on the position only through its minimum
+months in role).
 `tests/api/test_succession_coverage.py` checks each position against its slate.
 """
 
@@ -30,14 +31,11 @@ from app.domain.succession import (
 from app.domain.talent import LossLevel
 from app.domain.values import EVENT_TYPE_FOR_KIND, Requirement
 from app.models import Position, Successor
-from app.services.candidates import (
-    active_people,
-    proof_standings,
-    ready_now_once_requirements_met,
-)
 from app.services.employees import today
 from app.services.policy import current_policy
+from app.services.population import active_people, proof_standings
 from app.services.positions import requirements_of
+from app.services.ranking import ready_now_once_requirements_met
 from app.services.talent import latest_reviews
 
 

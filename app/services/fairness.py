@@ -9,11 +9,9 @@ the slate's scores. Demographics decide only who is in which group.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, select
@@ -29,6 +27,7 @@ from app.models import CareerEvent, Position
 from app.services.candidates import BAND_ORDER, score_population
 from app.services.demographics import attributes_by_person
 from app.services.employees import today
+from app.services.population import by_person
 
 
 def parse_dimensions(text: str) -> tuple[str, ...]:
@@ -145,19 +144,6 @@ _WINDOW_EVENTS = select(
 )
 
 
-def _by_person(rows: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
-    """Yield each person's rows (employee_id, occurred_on, seq, ...) in history order, people
-    by id. (Sorting each person's few rows costs far less than sorting them all at once.)"""
-    people: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        people[row[0]].append(row)
-    history_order = itemgetter(1, 2)
-    for employee_id in sorted(people):
-        events = people[employee_id]
-        events.sort(key=history_order)
-        yield employee_id, events
-
-
 def employed_and_promoted(
     session: Session, organization_id: str, start: date, end: date
 ) -> tuple[list[str], set[str]]:
@@ -171,7 +157,7 @@ def employed_and_promoted(
     )
     employed, promoted = [], set()
     promotion = MoveType.promotion.value
-    for employee_id, events in _by_person(rows):
+    for employee_id, events in by_person(rows):
         before = ((r[3], r[4], r[5], r[1]) for r in events if r[1] <= start)
         if role_held(before) is not None:
             employed.append(employee_id)
@@ -267,7 +253,7 @@ def pay_report(
         .all()
     )
     paid: list[tuple[str, str, str, int]] = []  # (person, position, currency, cents)
-    for employee_id, events in _by_person(scanned):
+    for employee_id, events in by_person(scanned):
         held = pay_held((r[3], r[4], r[5], r[6]) for r in events)
         if held is not None and held.salary_cents is not None and held.currency:
             paid.append((employee_id, held.position_id, held.currency, held.salary_cents))
