@@ -39,8 +39,10 @@ class Person(NamedTuple):
 class Candidate:
     """One person on the slate, ranked by `score` (and `band`, for `min_band`).
 
-    `readiness` is what the readiness endpoint answers for this person and target (less the
-    evidence ids of reviews, leadership and development); it is built on first read.
+    `readiness` is what the readiness endpoint answers for this person and target, but for
+    evidence ids (none of reviews, leadership and development; the least id of the events
+    proving a requirement); it is built on first read.
+    `tests/services/test_candidates_equivalence.py` holds the two equal.
     """
 
     __slots__ = ("employee", "score", "band", "_ranker", "_facts", "_readiness")
