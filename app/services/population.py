@@ -37,6 +37,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -227,15 +228,23 @@ def _role_of_records(records: str | None) -> Role | None:
     return Role(held.position_id, date.fromisoformat(held.role_started_on), held.role_event_id)
 
 
+def history_until(day: str, types: Sequence[str], *columns: Any) -> Select[Any]:
+    """Return the organization's non-voided events of these types on or before the day
+    bound as `day`, each row (employee_id, occurred_on, seq, *columns), as `by_person`
+    reads them."""
+    first = (CareerEvent.employee_id, CareerEvent.occurred_on, CareerEvent.seq)
+    return select(*first, *columns).where(
+        _ORGANIZATION,
+        CareerEvent.voided_at.is_(None),
+        CareerEvent.occurred_on <= bindparam(day),
+        CareerEvent.type.in_(types),
+    )
+
+
 # PostgreSQL: the hires, moves and exits as rows.
-_ROLE_EVENTS = select(
-    CareerEvent.employee_id,
-    CareerEvent.occurred_on,
-    CareerEvent.seq,
-    CareerEvent.id,
-    CareerEvent.type,
-    CareerEvent.position_id,
-).where(*_ON_THE_DAY, _HOLDS)
+_ROLE_EVENTS = history_until(
+    "day", HOLDING_TYPES, CareerEvent.id, CareerEvent.type, CareerEvent.position_id
+)
 
 
 def _roles(rows: Iterable[Any]) -> Iterator[tuple[str, Role]]:
