@@ -270,39 +270,40 @@ def test_events_after_as_of_change_nothing(case, data):
     )
 
 
+def assert_not_lower(case, more: Facts) -> None:
+    """Assert the case's target scores `more` at least as high as the case's own facts."""
+    f, t, policy = case
+    before = score_readiness(facts=f, target=t, policy=policy).score
+    assert score_readiness(facts=more, target=t, policy=policy).score >= before
+
+
 @given(case=cases(policies()), data=st.data())
 @PROPERTY_SETTINGS
 def test_adding_a_leadership_activity_or_initiative_never_lowers_the_score(case, data):
-    f, t, policy = case
-    before = score_readiness(facts=f, target=t, policy=policy).score
+    f, _t, policy = case
     day = resolve(data.draw(DAYS), f.as_of, policy)
-    more = replace(f, leadership=(*f.leadership, LeadershipEvidence("added", day)))
-    assert score_readiness(facts=more, target=t, policy=policy).score >= before
+    assert_not_lower(case, replace(f, leadership=(*f.leadership, LeadershipEvidence("added", day))))
 
 
 @given(case=cases(policies()), data=st.data())
 @PROPERTY_SETTINGS
 def test_adding_development_of_any_kind_or_name_never_lowers_the_score(case, data):
     f, t, policy = case
-    before = score_readiness(facts=f, target=t, policy=policy).score
     day = resolve(data.draw(DAYS), f.as_of, policy)
     kind, name = named(data.draw(ABOUT), t)
     added = Development("added", day, kind, fold_name(name))
-    more = replace(f, development=(*f.development, added))
-    assert score_readiness(facts=more, target=t, policy=policy).score >= before
+    assert_not_lower(case, replace(f, development=(*f.development, added)))
 
 
 @given(case=cases(policies()), data=st.data())
 @PROPERTY_SETTINGS
 def test_adding_a_review_at_or_above_the_window_mean_never_lowers_the_score(case, data):
-    f, t, policy = case
-    before = score_readiness(facts=f, target=t, policy=policy).score
+    f, _t, policy = case
     mean = window_mean(f, policy)
     lowest = 1 if mean is None else math.ceil(mean)
     rating = data.draw(st.integers(lowest, 5))
     day = resolve(data.draw(DAYS), f.as_of, policy)
-    more = replace(f, reviews=(*f.reviews, Review("added", day, rating)))
-    assert score_readiness(facts=more, target=t, policy=policy).score >= before
+    assert_not_lower(case, replace(f, reviews=(*f.reviews, Review("added", day, rating))))
 
 
 @given(case=cases(policies()))
