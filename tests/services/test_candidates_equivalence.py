@@ -11,7 +11,9 @@ the slate holds exactly the people the readiness endpoint scores, less the holde
 each candidate's readiness is the endpoint's, but for evidence ids: the slate reads no ids
 of reviews, leadership and development, and names the least id of the events proving a
 requirement where the endpoint names the earliest reaching its highest standing (the slate
-shows no ids, only scores, bands, move types and what is missing). Runs on both stores.
+shows no ids, only scores, bands, move types and what is missing). Beside them, coverage's
+grouped read of proofs (`proof_standings`) gives each person the standing `active_people`
+does. Runs on both stores.
 """
 
 from __future__ import annotations
@@ -27,14 +29,16 @@ from sqlalchemy import select
 
 from app.db import Database
 from app.domain.readiness import Component, Readiness
-from app.domain.values import shift_months
+from app.domain.values import EVENT_TYPE_FOR_KIND, shift_months
 from app.errors import ApiError, ValidationFailed
 from app.models import CareerEvent
 from app.schemas.employees import EmployeeCreate
 from app.schemas.events import EventCreate
 from app.schemas.positions import PositionCreate
 from app.services import candidates, employees, events, positions, readiness
+from app.services.catalog import current
 from app.services.organizations import create_organization
+from app.services.population import active_people, proof_standings
 
 START = date(2019, 1, 1)
 PEOPLE = 4
@@ -210,6 +214,24 @@ def _check(session: Any, org: str, position_ids: list[str], people: list[str], d
     return compared
 
 
+def _check_proofs(session: Any, org: str, day: date) -> None:
+    """`proof_standings` (coverage's grouped read, for the people named) gives each person
+    the standing `active_people` gives them, for every proof any position asks for."""
+    catalog = current(session, org)
+    proofs = sorted(
+        {
+            (EVENT_TYPE_FOR_KIND[r.kind], r.key[1])
+            for p in catalog.positions.values()
+            for r in p.requirements
+        }
+    )
+    people = active_people(session, org, day=day, policy=catalog.policy.policy, proofs=proofs)
+    grouped = proof_standings(session, org, day=day, proofs=proofs, people=list(people))
+    for n, proof in enumerate(proofs):
+        held = {p: a.evidence.proofs[n] for p, a in people.items() if a.evidence.proofs[n]}
+        assert grouped[proof] == held, (proof, day)
+
+
 def test_the_slate_scores_each_person_as_the_readiness_endpoint_does(database: Database) -> None:
     counter = iter(range(10_000))
     compared: list[int] = []
@@ -227,6 +249,7 @@ def test_the_slate_scores_each_person_as_the_readiness_endpoint_does(database: D
             for month in spec[2]:
                 day = shift_months(START, month)
                 compared.append(_check(session, org, position_ids, people, day))
+                _check_proofs(session, org, day)
 
     program()
     assert sum(compared) > 0  # the comparison is not vacuous
@@ -253,3 +276,4 @@ def test_the_twins_agree_on_a_known_history(database: Database, month: int) -> N
         org, position_ids, people = _build(session, "Known", spec)
     with database.transaction() as session:
         assert _check(session, org, position_ids, people, shift_months(START, month)) > 0
+        _check_proofs(session, org, shift_months(START, month))
