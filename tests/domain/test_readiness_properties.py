@@ -270,6 +270,13 @@ def test_events_after_as_of_change_nothing(case, data):
     )
 
 
+def scored(case) -> tuple[Readiness, dict[Component, Decimal]]:
+    """Return the case's readiness and each component's score."""
+    f, t, policy = case
+    result = score_readiness(facts=f, target=t, policy=policy)
+    return result, {c.name: c.score for c in result.components}
+
+
 def assert_not_lower(case, more: Facts) -> None:
     """Assert the case's target scores `more` at least as high as the case's own facts."""
     f, t, policy = case
@@ -310,8 +317,7 @@ def test_adding_a_review_at_or_above_the_window_mean_never_lowers_the_score(case
 @PROPERTY_SETTINGS
 def test_every_weak_part_and_missing_requirement_is_a_gap(case):
     f, t, policy = case
-    result = score_readiness(facts=f, target=t, policy=policy)
-    scores = {c.name: c.score for c in result.components}
+    result, scores = scored(case)
     for name in (PERFORMANCE, LEADERSHIP, DEVELOPMENT, EXPERIENCE):
         found = [g for g in result.gaps if g.component is name]
         assert len(found) == (1 if scores[name] < 100 else 0)
@@ -358,8 +364,7 @@ def test_points_trace_to_evidence(case):
 @PROPERTY_SETTINGS
 def test_each_next_step_gains_what_taking_it_adds_to_the_score(case):
     f, t, policy = case
-    result = score_readiness(facts=f, target=t, policy=policy)
-    scores = {c.name: c.score for c in result.components}
+    result, scores = scored(case)
 
     def gain(**changes) -> Decimal:
         taken = score_readiness(facts=replace(f, **changes), target=t, policy=policy)
