@@ -10,9 +10,9 @@ from sqlmodel import Session
 
 from app.domain.talent import Grid, GridFacts, LossLevel, Potential, TalentReview, nine_box
 from app.models import TALENT_REVIEW_ONLY, CareerEvent
-from app.services.candidates import active_people
 from app.services.catalog import current
 from app.services.employees import today
+from app.services.population import active_people
 
 
 def latest_reviews(session: Session, organization_id: str, *, day: date) -> dict[str, TalentReview]:
