@@ -111,35 +111,3 @@ class EventPublic(BaseModel):
     potential: int | None
     risk_of_loss: LossLevel | None
     impact_of_loss: LossLevel | None
-
-
-# Which optional fields each type takes; anything else is a 422.
-ALLOWED_FIELDS: dict[EventType, frozenset[str]] = {
-    EventType.hire: frozenset({"position_id", "salary"}),
-    EventType.position_change: frozenset({"position_id", "salary"}),
-    EventType.promotion: frozenset({"position_id", "salary"}),
-    EventType.lateral_move: frozenset({"position_id", "salary"}),
-    EventType.demotion: frozenset({"position_id", "salary"}),
-    EventType.salary_change: frozenset({"salary"}),
-    EventType.training_completed: frozenset({"name"}),
-    EventType.certification_earned: frozenset({"name", "expires_on"}),
-    EventType.skill_acquired: frozenset({"name", "level"}),
-    EventType.leadership_activity: frozenset({"name"}),
-    EventType.initiative: frozenset({"name"}),
-    EventType.performance_review: frozenset({"rating"}),
-    EventType.exit: frozenset(),
-    EventType.talent_review: frozenset({"potential", "risk_of_loss", "impact_of_loss"}),
-}
-REQUIRED_FIELDS: dict[EventType, frozenset[str]] = {
-    EventType.hire: frozenset({"position_id"}),
-    EventType.position_change: frozenset({"position_id"}),
-    EventType.promotion: frozenset({"position_id"}),
-    EventType.lateral_move: frozenset({"position_id"}),
-    EventType.demotion: frozenset({"position_id"}),
-    EventType.salary_change: frozenset({"salary"}),
-    EventType.training_completed: frozenset({"name"}),
-    EventType.certification_earned: frozenset({"name"}),
-    EventType.skill_acquired: frozenset({"name"}),
-    EventType.performance_review: frozenset({"rating"}),
-    EventType.talent_review: frozenset({"potential"}),
-}

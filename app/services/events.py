@@ -10,12 +10,20 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
 from sqlmodel import Session
 
-from app.domain.history import EventFacts, EventType, problems_added, problems_removed, replay
+from app.domain.history import (
+    ALLOWED_FIELDS,
+    REQUIRED_FIELDS,
+    EventFacts,
+    EventType,
+    problems_added,
+    problems_removed,
+    replay,
+)
 from app.domain.holding import spells
 from app.domain.values import Money, decimal_to_cents, fold_name
 from app.errors import Conflict, FieldError, NotFound, ValidationFailed
 from app.models import CareerEvent, Employee, utcnow
-from app.schemas.events import ALLOWED_FIELDS, REQUIRED_FIELDS, EventCreate
+from app.schemas.events import EventCreate
 from app.services import history, holdings
 from app.services.catalog import current
 from app.services.employees import get_employee
