@@ -214,6 +214,9 @@ VoidReason = Annotated[str, _TRIMMED, _PLAIN, _length(1000)]
 Note = Annotated[str, _TRIMMED, _PLAIN, _length(2000)]
 
 
+T = TypeVar("T")
+
+
 def _not_null(schema: dict[str, Any]) -> None:
     schema.pop("default", None)
     branches = [b for b in schema.pop("anyOf", []) if b.get("type") != "null"]
@@ -232,6 +235,17 @@ def omissible() -> Any:
     return Field(default=None, json_schema_extra=_not_null)
 
 
+def refuse_null(value: T) -> T:
+    """Return a value sent for an `omissible()` field, refusing an explicit null.
+
+    Serves as the field validator of such fields (`field_validator(...)(refuse_null)`): it
+    runs only for fields sent, so the error names the field.
+    """
+    if value is None:
+        raise ValueError("cannot be null; leave the field out to keep it")
+    return value
+
+
 class InputModel(BaseModel):
     """A request body: unknown fields are rejected, so typos do not pass silently."""
 
@@ -246,9 +260,6 @@ class MoneyIn(InputModel):
 class MoneyPublic(BaseModel):
     amount: AmountOut
     currency: str
-
-
-T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, field_validator
 
 from app.domain.history import Status
-from app.schemas.common import ExternalId, InputModel, MoneyPublic, Name, omissible
+from app.schemas.common import ExternalId, InputModel, MoneyPublic, Name, omissible, refuse_null
 
 
 class EmployeeCreate(InputModel):
@@ -28,13 +28,7 @@ class EmployeeUpdate(InputModel):
 
     model_config = {"json_schema_extra": {"examples": [{"display_name": "Ana Ruiz-Lopez"}]}}
 
-    @field_validator("external_id")
-    @classmethod
-    def _external_id_stays_set(cls, value: str | None) -> str | None:
-        # Runs only when sent; the error names the field.
-        if value is None:
-            raise ValueError("cannot be null; leave the field out to keep it")
-        return value
+    _external_id_stays_set = field_validator("external_id")(refuse_null)
 
 
 class Advancement(BaseModel):

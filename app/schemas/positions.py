@@ -29,6 +29,7 @@ from app.schemas.common import (
     Name,
     Title,
     omissible,
+    refuse_null,
 )
 
 
@@ -157,13 +158,9 @@ class PositionUpdate(InputModel):
         "json_schema_extra": {"examples": [{"title": "Charge Nurse", "min_months_in_role": 12}]}
     }
 
-    @field_validator("code", "title", "family", "track", "level", "critical")
-    @classmethod
-    def _required_stay_set(cls, value: object) -> object:
-        # Runs only for fields sent; the error names the field.
-        if value is None:
-            raise ValueError("cannot be null; leave the field out to keep it")
-        return value
+    _required_stay_set = field_validator("code", "title", "family", "track", "level", "critical")(
+        refuse_null
+    )
 
 
 class PositionSummary(BaseModel):

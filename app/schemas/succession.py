@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, StrictBool, field_validator
 from app.domain.readiness import Band
 from app.domain.succession import BenchStrength
 from app.domain.talent import Tier
-from app.schemas.common import WHOLE, InputModel, Note, ResourceId, omissible
+from app.schemas.common import WHOLE, InputModel, Note, ResourceId, omissible, refuse_null
 
 Rank = Annotated[
     int, Field(ge=1, le=1000, description="1 is the first choice; unranked lists last."), WHOLE
@@ -54,12 +54,7 @@ class SuccessorUpdate(InputModel):
 
     model_config = {"json_schema_extra": {"examples": [{"rank": 2, "readiness_override": None}]}}
 
-    @field_validator("emergency")
-    @classmethod
-    def _stays_set(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("cannot be null; leave the field out to keep it")
-        return value
+    _stays_set = field_validator("emergency")(refuse_null)
 
 
 class Computed(BaseModel):
