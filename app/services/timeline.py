@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.history import STATE_TYPES, EventType, steps
 from app.domain.timeline import Mark, render_timeline
@@ -19,11 +19,11 @@ def timeline_svg(session: Session, organization_id: str, employee_id: str) -> st
         session.execute(
             select(CareerEvent)
             .where(
-                CareerEvent.organization_id == organization_id,
-                CareerEvent.employee_id == employee_id,
-                CareerEvent.voided_at.is_(None),
+                col(CareerEvent.organization_id) == organization_id,
+                col(CareerEvent.employee_id) == employee_id,
+                col(CareerEvent.voided_at).is_(None),
             )
-            .order_by(CareerEvent.occurred_on, CareerEvent.seq)
+            .order_by(col(CareerEvent.occurred_on), col(CareerEvent.seq))
         ).scalars()
     )
     facts = [
@@ -38,7 +38,8 @@ def timeline_svg(session: Session, organization_id: str, employee_id: str) -> st
         p.id: p
         for p in session.execute(
             select(Position).where(
-                Position.organization_id == organization_id, Position.id.in_(position_ids or {""})
+                col(Position.organization_id) == organization_id,
+                col(Position.id).in_(position_ids or {""}),
             )
         ).scalars()
     }
