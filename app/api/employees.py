@@ -8,6 +8,7 @@ from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, problems
 from app.api.presenters import employee_public
 from app.auth import Admin, Reader, Writer
 from app.db import SessionDep
+from app.models import Employee
 from app.schemas.common import Page
 from app.schemas.employees import EmployeeCreate, EmployeePublic, EmployeeUpdate
 from app.services import employees as service
@@ -19,9 +20,9 @@ router = api_router("/employees", "employees")
 
 
 def _one(
-    session: SessionDep, organization_id: str, employee: object, response: Response
+    session: SessionDep, organization_id: str, employee: Employee, response: Response
 ) -> EmployeePublic:
-    view = service.views(session, organization_id, [employee])[0]  # type: ignore[list-item]
+    view = service.views(session, organization_id, [employee])[0]
     response.headers["ETag"] = etag(view.employee.version)
     return employee_public(view)
 

@@ -1,6 +1,7 @@
 """Demographics (admin) and the three group reports (audit)."""
 
-from typing import Annotated, Literal
+from decimal import Decimal
+from typing import Annotated, Literal, SupportsFloat, SupportsInt
 
 from fastapi import Query, Response
 
@@ -49,8 +50,8 @@ def _category(dimensions: tuple[str, ...], category: Category) -> dict[str, str]
     return dict(zip(dimensions, category, strict=True))
 
 
-def _f(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
+def _f(value: SupportsFloat | None) -> float | None:
+    return None if value is None else float(value)
 
 
 @router.put(
@@ -238,8 +239,8 @@ def promotion_report(
     )
 
 
-def _money(cents: object) -> object:
-    return None if cents is None else cents_to_decimal(int(cents))  # type: ignore[call-overload]
+def _money(cents: SupportsInt | None) -> Decimal | None:
+    return None if cents is None else cents_to_decimal(int(cents))
 
 
 def _pay_row(
