@@ -19,6 +19,7 @@ from app.api.presenters import employee_public
 from app.api.timeline_svg import timeline_svg
 from app.auth import Admin, Reader, Writer
 from app.db import SessionDep
+from app.models import Employee
 from app.schemas.common import Page
 from app.schemas.employees import EmployeeCreate, EmployeePublic, EmployeeUpdate
 from app.services import employees as service
@@ -29,9 +30,9 @@ router = api_router("/employees", "employees")
 
 
 def _one(
-    session: SessionDep, organization_id: str, employee: object, response: Response
+    session: SessionDep, organization_id: str, employee: Employee, response: Response
 ) -> EmployeePublic:
-    view = service.views(session, organization_id, [employee])[0]  # type: ignore[list-item]
+    view = service.views(session, organization_id, [employee])[0]
     return tagged(response, view.employee.version, employee_public(view))
 
 

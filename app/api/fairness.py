@@ -1,6 +1,7 @@
 """Demographics (admin) and the three group reports (audit)."""
 
-from typing import Annotated, Literal
+from decimal import Decimal
+from typing import Annotated, Literal, SupportsInt
 
 from fastapi import Query, Response
 
@@ -232,8 +233,8 @@ def promotion_report(
     )
 
 
-def _money(cents: object) -> object:
-    return None if cents is None else cents_to_decimal(int(cents))  # type: ignore[call-overload]
+def _money(cents: SupportsInt | None) -> Decimal | None:
+    return None if cents is None else cents_to_decimal(int(cents))
 
 
 def _pay_row(

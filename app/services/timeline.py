@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.history import STATE_TYPES, EventType, steps
 from app.domain.timeline import Mark, Timeline, timeline
@@ -43,11 +43,11 @@ def _events(session: Session, organization_id: str, employee_id: str) -> list[Ca
         session.execute(
             select(CareerEvent)
             .where(
-                CareerEvent.organization_id == organization_id,
-                CareerEvent.employee_id == employee_id,
-                CareerEvent.voided_at.is_(None),
+                col(CareerEvent.organization_id) == organization_id,
+                col(CareerEvent.employee_id) == employee_id,
+                col(CareerEvent.voided_at).is_(None),
             )
-            .order_by(CareerEvent.occurred_on, CareerEvent.seq)
+            .order_by(col(CareerEvent.occurred_on), col(CareerEvent.seq))
         ).scalars()
     )
 
@@ -56,7 +56,7 @@ def _positions(session: Session, organization_id: str, ids: set[str | None]) -> 
     """Return the organization's positions among these ids, by id."""
     wanted = {i for i in ids if i} or {""}
     query = select(Position).where(
-        Position.organization_id == organization_id, Position.id.in_(wanted)
+        col(Position.organization_id) == organization_id, col(Position.id).in_(wanted)
     )
     return {p.id: p for p in session.execute(query).scalars()}
 
