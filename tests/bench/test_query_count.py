@@ -21,6 +21,7 @@ from app.db import Database
 from app.domain.values import fold_name
 from app.models import CareerEvent, Employee
 from app.services.answers import ANSWERS
+from tests.factories import create_position
 
 # Well above today's count, far below one statement per event.
 MOST_STATEMENTS = 15
@@ -35,35 +36,24 @@ EVIDENCE = [
 
 
 def _positions(api: TestClient) -> tuple[str, str]:
-    ids = []
-    for code, level, requirements in (
-        ("RN", 3, []),
-        (
-            "RN-MGR",
-            4,
-            [
-                {"kind": "certification", "name": "Nurse Executive (NE-BC)"},
-                {"kind": "training", "name": "Leadership Fundamentals"},
-                {"kind": "skill", "name": "Budgeting", "mandatory": False},
-            ],
-        ),
-    ):
-        response = api.post(
-            "/v1/positions",
-            json={
-                "code": code,
-                "title": f"Title {code}",
-                "family": "Nursing",
-                "track": "individual",
-                "level": level,
-                "pay_band": {"currency": "USD", "min": 50000 * level, "max": 70000 * level},
-                "requirements": requirements,
-                "min_months_in_role": 18,
-            },
+    """Return the held position and the target, whose requirements the evidence meets."""
+    target_needs = [
+        {"kind": "certification", "name": "Nurse Executive (NE-BC)"},
+        {"kind": "training", "name": "Leadership Fundamentals"},
+        {"kind": "skill", "name": "Budgeting", "mandatory": False},
+    ]
+    held, target = (
+        create_position(
+            api,
+            code,
+            level,
+            pay_band={"currency": "USD", "min": 50000 * level, "max": 70000 * level},
+            requirements=requirements,
+            min_months_in_role=18,
         )
-        assert response.status_code == 201, response.text
-        ids.append(response.json()["id"])
-    return ids[0], ids[1]
+        for code, level, requirements in (("RN", 3, []), ("RN-MGR", 4, target_needs))
+    )
+    return held, target
 
 
 def _person(api: TestClient, database: Database, org_id: str, held: str, n_events: int) -> str:
