@@ -185,16 +185,13 @@ def _standing(kind: str, event_id: str | None, value: Any) -> Standing | None:
 
 def _evidence(proofs: Sequence[tuple[str, str]], values: Sequence[Any]) -> Evidence:
     """Return the evidence from the aggregate's columns after the employee id."""
-    return Evidence(
-        int(values[0]),
-        int(values[1]),
-        int(values[2]),
-        int(values[3]),
-        tuple(
-            _standing(kind, values[4 + 2 * n], values[5 + 2 * n])
-            for n, (kind, _) in enumerate(proofs)
-        ),
-    )
+    standings: tuple[Standing | None, ...] = ()
+    if proofs:
+        ids, extras = values[4::2], values[5::2]
+        standings = tuple(
+            [_standing(kind, i, x) for (kind, _), i, x in zip(proofs, ids, extras, strict=True)]
+        )
+    return Evidence(int(values[0]), int(values[1]), int(values[2]), int(values[3]), standings)
 
 
 # SQLite: each hire, move and exit as "day seq type position id" (SQLite keeps a day as
