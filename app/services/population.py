@@ -123,7 +123,10 @@ def active_people(
     rows = connection.execute(statement, params).all()
     evidence = {row[0]: _evidence(proofs, row[1:]) for row in rows}
     nothing = Evidence(0, 0, 0, 0, (None,) * len(proofs))
-    roles = connection.execute(_ROLE_EVENTS, params).all()
+    # Several rows a person: the driver's own tuples, without a Row object around each.
+    result = connection.execute(_ROLE_EVENTS, params)
+    roles = result.cursor.fetchall()
+    result.close()
     return {
         employee_id: ActivePerson(role, evidence.get(employee_id, nothing))
         for employee_id, role in _roles(roles)
