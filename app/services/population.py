@@ -123,7 +123,10 @@ def active_people(
     rows = connection.execute(statement, params).all()
     evidence = {row[0]: _evidence(proofs, row[1:]) for row in rows}
     nothing = Evidence(0, 0, 0, 0, (None,) * len(proofs))
-    roles = connection.execute(_ROLE_EVENTS, params).all()
+    # Several rows a person: the driver's own tuples, without a Row object around each.
+    result = connection.execute(_ROLE_EVENTS, params)
+    roles = result.cursor.fetchall()
+    result.close()
     return {
         employee_id: ActivePerson(role, evidence.get(employee_id, nothing))
         for employee_id, role in _roles(roles)
@@ -185,16 +188,13 @@ def _standing(kind: str, event_id: str | None, value: Any) -> Standing | None:
 
 def _evidence(proofs: Sequence[tuple[str, str]], values: Sequence[Any]) -> Evidence:
     """Return the evidence from the aggregate's columns after the employee id."""
-    return Evidence(
-        int(values[0]),
-        int(values[1]),
-        int(values[2]),
-        int(values[3]),
-        tuple(
-            _standing(kind, values[4 + 2 * n], values[5 + 2 * n])
-            for n, (kind, _) in enumerate(proofs)
-        ),
-    )
+    standings: tuple[Standing | None, ...] = ()
+    if proofs:
+        ids, extras = values[4::2], values[5::2]
+        standings = tuple(
+            [_standing(kind, i, x) for (kind, _), i, x in zip(proofs, ids, extras, strict=True)]
+        )
+    return Evidence(int(values[0]), int(values[1]), int(values[2]), int(values[3]), standings)
 
 
 # SQLite: each hire, move and exit as "day seq type position id" (SQLite keeps a day as
