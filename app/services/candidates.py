@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.mobility import MoveType
 from app.domain.readiness import Band, Policy, Readiness, Target
@@ -89,11 +89,11 @@ def slate(
     return Slate(position_id, scored.as_of, scored.policy_version, ranked)
 
 
-_LEVELS = select(Position.id, Position.level).where(
-    Position.organization_id == bindparam("organization_id")
+_LEVELS = select(col(Position.id), col(Position.level)).where(
+    col(Position.organization_id) == bindparam("organization_id")
 )
-_PEOPLE = select(Employee.id, Employee.external_id, Employee.display_name).where(
-    Employee.organization_id == bindparam("organization_id")
+_PEOPLE = select(col(Employee.id), col(Employee.external_id), col(Employee.display_name)).where(
+    col(Employee.organization_id) == bindparam("organization_id")
 )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.proofs import State, check
 from app.domain.readiness import Band
@@ -53,8 +53,10 @@ def coverage(session: Session, organization_id: str, *, as_of: date | None) -> C
     critical = list(
         session.execute(
             select(Position)
-            .where(Position.organization_id == organization_id, Position.critical.is_(True))
-            .order_by(Position.code)
+            .where(
+                col(Position.organization_id) == organization_id, col(Position.critical).is_(True)
+            )
+            .order_by(col(Position.code))
         ).scalars()
     )
     holders, ready_now = _computed(session, organization_id, critical, day=day)
@@ -141,9 +143,13 @@ def _nominees(
     """Return the named successors of each critical position, as they stand now."""
     nominees: dict[str, list[Nominee]] = defaultdict(list)
     for position_id, employee_id, override in session.execute(
-        select(Successor.position_id, Successor.employee_id, Successor.readiness_override).where(
-            Successor.organization_id == organization_id,
-            Successor.position_id.in_([p.id for p in critical]),
+        select(
+            col(Successor.position_id),
+            col(Successor.employee_id),
+            col(Successor.readiness_override),
+        ).where(
+            col(Successor.organization_id) == organization_id,
+            col(Successor.position_id).in_([p.id for p in critical]),
         )
     ):
         nominees[position_id].append(Nominee(employee_id, Band(override) if override else None))

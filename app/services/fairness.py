@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain import fairness as core
 from app.domain.fairness import Category, Group, Grouping, PayRow, QuartileCount, RatedGroup
@@ -132,10 +132,10 @@ class PromotionReport:
 _WINDOW_EVENTS = history_until(
     "end",
     HOLDING_TYPES,
-    CareerEvent.id,
-    CareerEvent.type,
-    CareerEvent.position_id,
-    CareerEvent.classification,
+    col(CareerEvent.id),
+    col(CareerEvent.type),
+    col(CareerEvent.position_id),
+    col(CareerEvent.classification),
 )
 
 
@@ -191,10 +191,10 @@ GROUP_BY = ("level", "family", "position", "none")
 _PAY_EVENTS = history_until(
     "day",
     [*HOLDING_TYPES, SALARY_CHANGE],
-    CareerEvent.type,
-    CareerEvent.position_id,
-    CareerEvent.salary_cents,
-    CareerEvent.salary_currency,
+    col(CareerEvent.type),
+    col(CareerEvent.position_id),
+    col(CareerEvent.salary_cents),
+    col(CareerEvent.salary_currency),
 )
 
 
@@ -331,8 +331,8 @@ def _key_of(session: Session, organization_id: str, group_by: str) -> Callable[[
     positions = {
         pid: (level, family)
         for pid, level, family in session.execute(
-            select(Position.id, Position.level, Position.family).where(
-                Position.organization_id == organization_id
+            select(col(Position.id), col(Position.level), col(Position.family)).where(
+                col(Position.organization_id) == organization_id
             )
         ).all()
     }

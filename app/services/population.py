@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.history import DEVELOPMENT_TYPES, LEADERSHIP_TYPES, EventType
 from app.domain.holding import HOLDING_TYPES, role_held
@@ -56,13 +56,13 @@ _CERTIFICATION = EVENT_TYPE_FOR_KIND[RequirementKind.certification]
 # A certification that never lapses, as the aggregates compare it (the last day).
 NEVER = date.max
 
-_ORGANIZATION = CareerEvent.organization_id == bindparam("organization_id")
+_ORGANIZATION = col(CareerEvent.organization_id) == bindparam("organization_id")
 _ON_THE_DAY = (
     _ORGANIZATION,
-    CareerEvent.voided_at.is_(None),
-    CareerEvent.occurred_on <= bindparam("day"),
+    col(CareerEvent.voided_at).is_(None),
+    col(CareerEvent.occurred_on) <= bindparam("day"),
 )
-_IN_WINDOW = CareerEvent.occurred_on > bindparam("start")
+_IN_WINDOW = col(CareerEvent.occurred_on) > bindparam("start")
 _NEVER = bindparam("never", NEVER, type_=Date)
 
 
@@ -144,34 +144,34 @@ def _evidence_statement(proofs: Sequence[tuple[str, str]], *, with_roles: bool) 
     """Return the per-person aggregate of the window and the proofs (each proof's least
     event id, then its level, lapse or NULL), and with `with_roles` of the hires, moves
     and exits (as `_role_of_records` reads them)."""
-    rated = and_(_IN_WINDOW, CareerEvent.type == _REVIEW, CareerEvent.rating.is_not(None))
+    rated = and_(_IN_WINDOW, col(CareerEvent.type) == _REVIEW, col(CareerEvent.rating).is_not(None))
     columns: list[Any] = [
-        CareerEvent.employee_id,
+        col(CareerEvent.employee_id),
         _counted(rated),
-        _counted(rated, CareerEvent.rating),
-        _counted(and_(_IN_WINDOW, CareerEvent.type.in_(_LEADERSHIP))),
-        _counted(and_(_IN_WINDOW, CareerEvent.type.in_(_DEVELOPMENT))),
+        _counted(rated, col(CareerEvent.rating)),
+        _counted(and_(_IN_WINDOW, col(CareerEvent.type).in_(_LEADERSHIP))),
+        _counted(and_(_IN_WINDOW, col(CareerEvent.type).in_(_DEVELOPMENT))),
     ]
     for kind, name in proofs:
-        proves = and_(CareerEvent.name_key == name, CareerEvent.type == kind)
-        columns += [func.min(case((proves, CareerEvent.id))), _standing_column(kind, proves)]
+        proves = and_(col(CareerEvent.name_key) == name, col(CareerEvent.type) == kind)
+        columns += [func.min(case((proves, col(CareerEvent.id)))), _standing_column(kind, proves)]
     # Only the rows some column reads: the window, the proofs and, with roles, the moves.
     wanted: list[ColumnElement[bool]] = [_IN_WINDOW]
     if with_roles:
         columns.append(func.group_concat(case((_HOLDS, _RECORD)), ","))
         wanted.append(_HOLDS)
     if proofs:
-        wanted.append(CareerEvent.name_key.in_(sorted({name for _, name in proofs})))
-    return select(*columns).where(*_ON_THE_DAY, or_(*wanted)).group_by(CareerEvent.employee_id)
+        wanted.append(col(CareerEvent.name_key).in_(sorted({name for _, name in proofs})))
+    return select(*columns).where(*_ON_THE_DAY, or_(*wanted)).group_by(col(CareerEvent.employee_id))
 
 
 def _standing_column(kind: str, proves: ColumnElement[bool]) -> ColumnElement[Any]:
     """What a proof's standing reads besides its event (app.domain.proofs): the highest
     level of a skill (NULL is 1), the latest lapse of a certification (NULL is never)."""
     if kind == _SKILL:
-        return func.max(case((proves, func.coalesce(CareerEvent.level, _ONE))))
+        return func.max(case((proves, func.coalesce(col(CareerEvent.level), _ONE))))
     if kind == _CERTIFICATION:
-        return func.max(case((proves, func.coalesce(CareerEvent.expires_on, _NEVER))))
+        return func.max(case((proves, func.coalesce(col(CareerEvent.expires_on), _NEVER))))
     return cast(None, String)
 
 
@@ -199,17 +199,17 @@ def _evidence(proofs: Sequence[tuple[str, str]], values: Sequence[Any]) -> Evide
 
 # SQLite: each hire, move and exit as "day seq type position id" (SQLite keeps a day as
 # ISO text), joined with commas.
-_HOLDS = CareerEvent.type.in_(HOLDING_TYPES)
+_HOLDS = col(CareerEvent.type).in_(HOLDING_TYPES)
 _RECORD = (
-    type_coerce(CareerEvent.occurred_on, String)
+    type_coerce(col(CareerEvent.occurred_on), String)
     + " "
-    + cast(CareerEvent.seq, String)
+    + cast(col(CareerEvent.seq), String)
     + " "
-    + CareerEvent.type
+    + col(CareerEvent.type)
     + " "
-    + func.coalesce(CareerEvent.position_id, "")
+    + func.coalesce(col(CareerEvent.position_id), "")
     + " "
-    + CareerEvent.id
+    + col(CareerEvent.id)
 )
 
 
@@ -232,12 +232,12 @@ def history_until(day: str, types: Sequence[str], *columns: Any) -> Select[Any]:
     """Return the organization's non-voided events of these types on or before the day
     bound as `day`, each row (employee_id, occurred_on, seq, *columns), as `by_person`
     reads them."""
-    first = (CareerEvent.employee_id, CareerEvent.occurred_on, CareerEvent.seq)
+    first = (col(CareerEvent.employee_id), col(CareerEvent.occurred_on), col(CareerEvent.seq))
     return select(*first, *columns).where(
         _ORGANIZATION,
-        CareerEvent.voided_at.is_(None),
-        CareerEvent.occurred_on <= bindparam(day),
-        CareerEvent.type.in_(types),
+        col(CareerEvent.voided_at).is_(None),
+        col(CareerEvent.occurred_on) <= bindparam(day),
+        col(CareerEvent.type).in_(types),
     )
 
 
@@ -291,37 +291,39 @@ def proof_standings(
         return out
     connection = session.connection()
     ids = sorted(people)
+    match: ColumnElement[bool]
     if connection.dialect.name == "sqlite":
         # SQLite binds each id on its own, under its limit of variables.
         chunks = [ids[i : i + 10_000] for i in range(0, len(ids), 10_000)]
-        match = CareerEvent.employee_id.in_(bindparam("people", expanding=True))
+        match = col(CareerEvent.employee_id).in_(bindparam("people", expanding=True))
     else:
         chunks = [ids]
-        match = CareerEvent.employee_id == any_(bindparam("people", type_=ARRAY(String)))
+        match = col(CareerEvent.employee_id) == any_(bindparam("people", type_=ARRAY(String)))
     statement = (
         select(
-            CareerEvent.employee_id,
-            CareerEvent.type,
-            CareerEvent.name_key,
-            func.min(CareerEvent.id),
-            func.max(func.coalesce(CareerEvent.level, _ONE)),
-            func.max(func.coalesce(CareerEvent.expires_on, _NEVER)),
+            col(CareerEvent.employee_id),
+            col(CareerEvent.type),
+            col(CareerEvent.name_key),
+            func.min(col(CareerEvent.id)),
+            func.max(func.coalesce(col(CareerEvent.level), _ONE)),
+            func.max(func.coalesce(col(CareerEvent.expires_on), _NEVER)),
         )
         .where(
             _ORGANIZATION,
             match,
-            CareerEvent.type.in_(sorted({kind for kind, _ in proofs})),
-            CareerEvent.occurred_on <= bindparam("day"),
-            CareerEvent.name_key.in_(sorted({name for _, name in proofs})),
-            CareerEvent.voided_at.is_(None),
+            col(CareerEvent.type).in_(sorted({kind for kind, _ in proofs})),
+            col(CareerEvent.occurred_on) <= bindparam("day"),
+            col(CareerEvent.name_key).in_(sorted({name for _, name in proofs})),
+            col(CareerEvent.voided_at).is_(None),
         )
-        .group_by(CareerEvent.employee_id, CareerEvent.type, CareerEvent.name_key)
+        .group_by(col(CareerEvent.employee_id), col(CareerEvent.type), col(CareerEvent.name_key))
     )
     for chunk in chunks:
         params = {"organization_id": organization_id, "day": day, "people": chunk}
         rows = connection.execute(statement, params).all()
         for employee_id, kind, name, event_id, level, lapses in rows:
-            held = out.get((kind, name))
+            # The name is never NULL here (`name_key IN (...)` above), though the column may be.
+            held = out.get((kind, name)) if name is not None else None
             standing = _standing(kind, event_id, level if kind == _SKILL else lapses)
             if held is not None and standing is not None:
                 held[employee_id] = standing

@@ -45,6 +45,11 @@ class ScoredFacts(NamedTuple):
     proofs: tuple[Standing | None, ...]
 
 
+# What decides a person's score (`Ranker._key`): review count and sum, leadership and
+# development counts (saturated), which requirements are met, whole months in role (capped).
+_ScoreKey = tuple[int, int, int, int, tuple[bool, ...], int]
+
+
 class Ranker:
     """Scores people for one target as the domain does, each distinct input once."""
 
@@ -81,7 +86,7 @@ class Ranker:
         # proven requirements; whole months in role, which stop mattering at the minimum.
         self.parts: dict[tuple[Component, Hashable], Decimal] = {}
         # (total, band) by all of those together.
-        self.scored: dict[tuple[Hashable, ...], tuple[Decimal, Band]] = {}
+        self.scored: dict[_ScoreKey, tuple[Decimal, Band]] = {}
 
     def _move(self, source_level: int) -> MoveType:
         move = self.moves.get(source_level)
@@ -94,7 +99,7 @@ class Ranker:
             )
         return move
 
-    def _key(self, role: Role, evidence: Evidence, met: tuple[bool, ...]) -> tuple[Hashable, ...]:
+    def _key(self, role: Role, evidence: Evidence, met: tuple[bool, ...]) -> _ScoreKey:
         """Return what decides the score: each component's input, saturations applied."""
         months = self.months.get(role.started_on)
         if months is None:
@@ -148,7 +153,7 @@ class Ranker:
             summary=self.summary(facts), target=self.targets[facts.move], policy=self.policy
         )
 
-    def _score(self, key: tuple[Hashable, ...], facts: ScoredFacts) -> tuple[Decimal, Band]:
+    def _score(self, key: _ScoreKey, facts: ScoredFacts) -> tuple[Decimal, Band]:
         """Return the total and the band for a key of `rank`, by the domain's rules (SPEC 5
         and 8). The component scores come from the domain too, which is asked only about
         inputs not seen before."""

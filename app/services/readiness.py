@@ -14,7 +14,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import bindparam, select, union_all
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.history import (
     DEVELOPMENT_TYPES,
@@ -56,37 +56,37 @@ _DEVELOPMENT_TYPES = [t.value for t in DEVELOPMENT_TYPES]
 _HISTORY_ORDER = itemgetter(2, 3)  # (occurred_on, seq) of a row below
 _COLUMNS = (
     *history.FACT_COLUMNS,
-    CareerEvent.rating,
-    CareerEvent.name_key,
-    CareerEvent.level,
-    CareerEvent.expires_on,
+    col(CareerEvent.rating),
+    col(CareerEvent.name_key),
+    col(CareerEvent.level),
+    col(CareerEvent.expires_on),
 )
 # The names of `_COLUMNS`, in order: how a hypothetical event's row is laid out like a read one.
-COLUMN_NAMES = tuple(c.key for c in _COLUMNS)
+COLUMN_NAMES = tuple(select(*_COLUMNS).selected_columns.keys())
 _PERSON = (
-    CareerEvent.organization_id == bindparam("organization_id"),
-    CareerEvent.employee_id == bindparam("employee_id"),
-    CareerEvent.voided_at.is_(None),
+    col(CareerEvent.organization_id) == bindparam("organization_id"),
+    col(CareerEvent.employee_id) == bindparam("employee_id"),
+    col(CareerEvent.voided_at).is_(None),
 )
 # Built once, one statement: the person's state events (what they hold), the evidence in
 # the window, and older proof of a wanted requirement. Each part reads a range of the index
 # (organization, employee, type, day, folded name), so the cost follows the rows that
 # count, not the length of the history.
-_STATES = select(*_COLUMNS).where(*_PERSON, CareerEvent.type.in_(_STATE_TYPES))
+_STATES = select(*_COLUMNS).where(*_PERSON, col(CareerEvent.type).in_(_STATE_TYPES))
 _WINDOW = select(*_COLUMNS).where(
     *_PERSON,
-    CareerEvent.type.in_(_EVIDENCE_TYPES),
-    CareerEvent.occurred_on > bindparam("start"),
-    CareerEvent.occurred_on <= bindparam("day"),
+    col(CareerEvent.type).in_(_EVIDENCE_TYPES),
+    col(CareerEvent.occurred_on) > bindparam("start"),
+    col(CareerEvent.occurred_on) <= bindparam("day"),
 )
 _EVENTS = union_all(
     _STATES,
     _WINDOW,
     select(*_COLUMNS).where(
         *_PERSON,
-        CareerEvent.name_key.in_(bindparam("names", expanding=True)),
-        CareerEvent.type.in_(_DEVELOPMENT_TYPES),
-        CareerEvent.occurred_on <= bindparam("start"),
+        col(CareerEvent.name_key).in_(bindparam("names", expanding=True)),
+        col(CareerEvent.type).in_(_DEVELOPMENT_TYPES),
+        col(CareerEvent.occurred_on) <= bindparam("start"),
     ),
 )
 # The same with every older proof, whatever its name: what scoring many targets reads.
@@ -95,8 +95,8 @@ _EVENTS_FOR_ANY_TARGET = union_all(
     _WINDOW,
     select(*_COLUMNS).where(
         *_PERSON,
-        CareerEvent.type.in_(_DEVELOPMENT_TYPES),
-        CareerEvent.occurred_on <= bindparam("start"),
+        col(CareerEvent.type).in_(_DEVELOPMENT_TYPES),
+        col(CareerEvent.occurred_on) <= bindparam("start"),
     ),
 )
 
