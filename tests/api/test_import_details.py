@@ -15,7 +15,8 @@ from sqlmodel import delete, select
 
 from app.db import Database
 from app.models import CareerEvent, Employee
-from app.services.imports import Importer, ordered_ids
+from app.services.import_writer import ordered_ids
+from app.services.imports import Importer
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 
