@@ -52,3 +52,8 @@ def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
     body = dict(response.json())
     assert body["type"] == f"/problems/{slug}", body
     return body
+
+
+def usd(amount: int | str) -> dict[str, str]:
+    """Return a USD amount: whole dollars from an int, or the string as written."""
+    return {"amount": f"{amount}.00" if isinstance(amount, int) else amount, "currency": "USD"}
