@@ -38,6 +38,7 @@ from app.services import employees, events, positions
 from app.services.import_lines import content_key
 from app.services.imports import Importer
 from app.services.organizations import create_organization
+from tests.api.importing import line
 
 LEVELS = (2, 3, 2, 4)
 CODES = [f"P{i}" for i in range(len(LEVELS))]
@@ -103,46 +104,40 @@ KINDS = [*USUAL, *["position_change"] * 5, "salary_change"]
 
 
 @st.composite
-def lines(draw: st.DrawFn) -> dict[str, Any]:
+def one_line(draw: st.DrawFn) -> dict[str, Any]:
     """Return one import line as its JSON object."""
     kind = draw(st.sampled_from(KINDS))
-    line: dict[str, Any] = {
-        "employee_external_id": draw(st.sampled_from(["E-0", "E-1", "E-2"])),
-        "type": kind,
-        "occurred_on": draw(days),
-    }
+    drawn = line(draw(st.sampled_from(["E-0", "E-1", "E-2"])), kind, draw(days))
     if draw(st.integers(0, 3)) == 0:
-        line["employee_display_name"] = draw(NAMES)
+        drawn["employee_display_name"] = draw(NAMES)
     for name, values in VALUES.items():
         if draw(st.integers(0, 49)) < (45 if name in USUAL[kind] else 1):
-            line[name] = draw(values)
+            drawn[name] = draw(values)
     if draw(st.integers(0, 3)) == 0:
-        line["event_key"] = draw(st.sampled_from(["k-1", "k-2", "hr/3 \\N"]))
-    return line
+        drawn["event_key"] = draw(st.sampled_from(["k-1", "k-2", "hr/3 \\N"]))
+    return drawn
 
 
 @st.composite
 def files(draw: st.DrawFn, *, min_size: int = 0) -> list[dict[str, Any]]:
     """Return the lines of a file: most often some people's hires first and every line in
     date order (so that most fit their histories), else as drawn."""
-    drawn = draw(st.lists(lines(), min_size=min_size, max_size=12))
+    drawn = draw(st.lists(one_line(), min_size=min_size, max_size=12))
     for person in ("E-0", "E-1", "E-2"):
         if draw(st.integers(0, 3)) > 0:
             code = draw(VALUES["position_code"])
-            drawn.append(
-                {"employee_external_id": person, "type": "hire", "occurred_on": START.isoformat()}
-                | {"position_code": code, "salary": draw(salaries)}
-            )
+            salary = draw(salaries)
+            drawn.append(line(person, "hire", START.isoformat(), position_code=code, salary=salary))
     if draw(st.integers(0, 3)) > 0:
-        drawn.sort(key=lambda line: line["occurred_on"])
+        drawn.sort(key=lambda drawn_line: drawn_line["occurred_on"])
     return drawn
 
 
-def dedupe_key(line: dict[str, Any]) -> str:
+def dedupe_key(sent: dict[str, Any]) -> str:
     """Return the key the importer stores for the line: its own, or its content's."""
-    key = line.get("event_key")
+    key = sent.get("event_key")
     return (
-        key if key is not None else content_key({k: v for k, v in line.items() if k != "event_key"})
+        key if key is not None else content_key({k: v for k, v in sent.items() if k != "event_key"})
     )
 
 
@@ -165,30 +160,30 @@ class Org:
                 for code, level in zip(CODES, LEVELS, strict=True)
             }
 
-    def record(self, line: dict[str, Any]) -> None:
+    def record(self, sent: dict[str, Any]) -> None:
         """Record the line the ORM way, as one request would: rejected or duplicate, it
         stores nothing."""
         try:
             with self.database.transaction() as session:
-                self._record(session, line)
+                self._record(session, sent)
         except (ApiError, ValidationError, IntegrityError):
             pass  # rolled back, the line's person too when the line would have made them
 
-    def _record(self, session: Any, line: dict[str, Any]) -> None:
-        external_id = line["employee_external_id"]
+    def _record(self, session: Any, sent: dict[str, Any]) -> None:
+        external_id = sent["employee_external_id"]
         person = employees.find_by_external_id(session, self.id, external_id)
         if person is None:
-            who = {"external_id": external_id, "display_name": line.get("employee_display_name")}
+            who = {"external_id": external_id, "display_name": sent.get("employee_display_name")}
             person = employees.create_employee(session, self.id, EmployeeCreate.model_validate(who))
         body = {
             k: v
-            for k, v in line.items()
+            for k, v in sent.items()
             if k not in ("employee_external_id", "employee_display_name", "event_key")
         }
         if "position_code" in body:
             body["position_id"] = self.positions.get(body.pop("position_code"), "no-such-position")
         event = EventCreate.model_validate(body)
-        events.record_event(session, self.id, person.id, event, event_key=dedupe_key(line))
+        events.record_event(session, self.id, person.id, event, event_key=dedupe_key(sent))
 
     def stored(self) -> dict[str, list[tuple[tuple[str, Any], ...]]]:
         """Return every stored row of the organization, table by table, ids replaced by
@@ -203,12 +198,15 @@ class Org:
         stand_in = _stand_ins(rows, self.positions)
         return {
             name: sorted(
-                tuple(
-                    (column, stand_in(column, value))
-                    for column, value in row.items()
-                    if column not in GENERATED
-                )
-                for row in table
+                (
+                    tuple(
+                        (column, stand_in(column, value))
+                        for column, value in row.items()
+                        if column not in GENERATED
+                    )
+                    for row in table
+                ),
+                key=repr,
             )
             for name, table in rows.items()
         }
@@ -244,18 +242,8 @@ def _orgs(database: Database) -> Iterator[tuple[Org, Org]]:
 
 
 BACK_FILLED = [
-    {
-        "employee_external_id": "E-0",
-        "type": "hire",
-        "occurred_on": "2020-01-01",
-        "position_code": "P0",
-    },
-    {
-        "employee_external_id": "E-0",
-        "type": "position_change",
-        "occurred_on": "2021-01-01",
-        "position_code": "P1",
-    },
+    line("E-0", "hire", "2020-01-01", position_code="P0"),
+    line("E-0", "position_change", "2021-01-01", position_code="P1"),
 ]
 
 
@@ -277,28 +265,16 @@ def test_the_import_writer_stores_what_recording_each_event_stores(database: Dat
     @example(
         before=BACK_FILLED,
         imported=[
-            {**BACK_FILLED[1], "occurred_on": "2020-06-01", "position_code": "P3"},
-            {
-                "employee_external_id": "E-1",
-                "type": "hire",
-                "occurred_on": "2020-02-01",
-                "position_code": "P2",
-                "employee_display_name": "tab\there \\N",
-            },
-            {
-                "employee_external_id": "E-1",
-                "type": "initiative",
-                "occurred_on": "2020-03-01",
-                "description": "new\nline, back\\slash, \\N",
-                "event_key": "k-1",
-            },
-            {
-                "employee_external_id": "E-1",
-                "type": "initiative",
-                "occurred_on": "2020-04-01",
-                "description": "a second line with the same key",
-                "event_key": "k-1",
-            },
+            line("E-0", "position_change", "2020-06-01", position_code="P3"),
+            line(
+                "E-1",
+                "hire",
+                "2020-02-01",
+                position_code="P2",
+                employee_display_name="tab\there \\N",
+            ),
+            line("E-1", "initiative", "2020-03-01", description="new\nline, \\N", event_key="k-1"),
+            line("E-1", "initiative", "2020-04-01", description="the same key", event_key="k-1"),
         ],
         batch_size=1000,
     )
@@ -306,12 +282,12 @@ def test_the_import_writer_stores_what_recording_each_event_stores(database: Dat
         before: list[dict[str, Any]], imported: list[dict[str, Any]], batch_size: int
     ) -> None:
         fast, orm = next(orgs)
-        for line in before:
-            fast.record(line)
-            orm.record(line)
+        for sent in before:
+            fast.record(sent)
+            orm.record(sent)
         Importer(database, fast.id, batch_size=batch_size).feed_all(json.dumps(x) for x in imported)
-        for line in imported:
-            orm.record(line)
+        for sent in imported:
+            orm.record(sent)
         mine, theirs = fast.stored(), orm.stored()
         for table in TABLES:
             assert mine[table] == theirs[table], table
