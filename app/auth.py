@@ -33,7 +33,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.db import Database, peek_database
 from app.errors import Forbidden, Unauthorized
@@ -257,7 +257,7 @@ def _write_last_use(database: Database, ident: tuple[str, str], when: datetime) 
         with database.transaction() as session:
             session.execute(
                 update(ApiKey)
-                .where(ApiKey.organization_id == organization_id, ApiKey.id == key_id)
+                .where(col(ApiKey.organization_id) == organization_id, col(ApiKey.id) == key_id)
                 .values(last_used_at=when.replace(second=0, microsecond=0))
             )
     except Exception as exc:  # noqa: BLE001 - a lost write only loses a minute's precision

@@ -37,11 +37,12 @@ def _sqlite_engine(settings: Settings, *, immediate: bool) -> Engine:
             "timeout": settings.sqlite_busy_timeout_ms / 1000,
         },
         # Keep connections open: closing the last connection to a WAL database checkpoints
-        # it, which cost ~25 ms a request when every request opened its own.
+        # it, a cost every request paid when each opened its own (bench/profile_notes.md).
         # SQLite lets one writer in at a time: the writer engine has one connection, so a
         # process's writers queue for it in order instead of polling the file lock in
-        # SQLite's busy handler, whose growing sleeps gave writes a 1 s tail under load.
-        # (Other processes on the same file still meet the busy timeout.)
+        # SQLite's busy handler, whose growing sleeps gave writes a long tail under load
+        # (see bench/profile_notes.md). Other processes on the same file still meet the
+        # busy timeout.
         pool_size=1 if immediate else settings.db_pool_size,
         max_overflow=0 if immediate else settings.db_max_overflow,
         pool_timeout=settings.db_pool_timeout,

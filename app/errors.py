@@ -6,7 +6,7 @@ into `application/problem+json`. Nothing here leaks a stack trace to a client.
 
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -30,11 +30,25 @@ class FieldError(dict[str, str]):
 
 
 class ApiError(Exception):
-    """An error a client can act on; carries its HTTP status, slug and title."""
+    """An error a client can act on; carries its HTTP status, slug and title.
 
-    status = 500
-    slug = "internal-error"
-    title = "Internal server error"
+    Each subclass names its problem type in its class line
+    (`class NotFound(ApiError, status=404, slug="not-found", title="Not found")`) and says
+    what it means in its docstring, which the API document lists (`PROBLEM_TYPES`). The
+    base class itself is the unexpected fault.
+    """
+
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal server error"
+    description: ClassVar[str] = (
+        "An unexpected fault; the log holds the details, the client never does."
+    )
+
+    def __init_subclass__(cls, *, status: int, slug: str, title: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.status, cls.slug, cls.title = status, slug, title
+        cls.description = " ".join((cls.__doc__ or "").split())
 
     def __init__(
         self,
@@ -49,12 +63,12 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
-class BadRequest(ApiError):
-    status, slug, title = 400, "bad-request", "Bad request"
+class BadRequest(ApiError, status=400, slug="bad-request", title="Bad request"):
+    """The body is not valid JSON, or the request cannot be read."""
 
 
-class Unauthorized(ApiError):
-    status, slug, title = 401, "unauthorized", "Unauthorized"
+class Unauthorized(ApiError, status=401, slug="unauthorized", title="Unauthorized"):
+    """No API key, or one the service does not know."""
 
     def __init__(
         self, detail: str, *, error: str | None = None, description: str | None = None
@@ -68,36 +82,44 @@ class Unauthorized(ApiError):
         super().__init__(detail, headers={"WWW-Authenticate": challenge})
 
 
-class Forbidden(ApiError):
-    status, slug, title = 403, "forbidden", "Forbidden"
+class Forbidden(ApiError, status=403, slug="forbidden", title="Forbidden"):
+    """The key lacks the scope this operation needs."""
 
 
-class NotFound(ApiError):
-    status, slug, title = 404, "not-found", "Not found"
+class NotFound(ApiError, status=404, slug="not-found", title="Not found"):
+    """No such resource in the calling organization (or no such route)."""
 
 
-class Conflict(ApiError):
-    status, slug, title = 409, "conflict", "Conflict"
+class MethodNotAllowed(ApiError, status=405, slug="method-not-allowed", title="Method not allowed"):
+    """The path exists but not with this method."""
 
 
-class RequestTimeout(ApiError):
-    status, slug, title = 408, "request-timeout", "Request timeout"
+class Conflict(ApiError, status=409, slug="conflict", title="Conflict"):
+    """The request clashes with the current state (duplicate, in use, already voided)."""
 
 
-class PreconditionFailed(ApiError):
-    status, slug, title = 412, "precondition-failed", "Precondition failed"
+class RequestTimeout(ApiError, status=408, slug="request-timeout", title="Request timeout"):
+    """The request body did not arrive in time; the connection is closed."""
 
 
-class PayloadTooLarge(ApiError):
-    status, slug, title = 413, "payload-too-large", "Payload too large"
+class PreconditionFailed(
+    ApiError, status=412, slug="precondition-failed", title="Precondition failed"
+):
+    """`If-Match` names a version that is no longer current."""
 
 
-class UnsupportedMediaType(ApiError):
-    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+class PayloadTooLarge(ApiError, status=413, slug="payload-too-large", title="Payload too large"):
+    """The request body is larger than the service accepts."""
 
 
-class ValidationFailed(ApiError):
-    status, slug, title = 422, "validation-error", "Validation error"
+class UnsupportedMediaType(
+    ApiError, status=415, slug="unsupported-media-type", title="Unsupported media type"
+):
+    """The body is not `application/json`."""
+
+
+class ValidationFailed(ApiError, status=422, slug="validation-error", title="Validation error"):
+    """Well-formed JSON with bad fields; `errors` lists each one."""
 
     def __init__(self, detail: str, *, errors: Sequence[Mapping[str, str]]) -> None:
         super().__init__(detail, errors=errors)
@@ -108,35 +130,44 @@ class ValidationFailed(ApiError):
         return cls(f"{field}: {message}", errors=[FieldError(field, message, location)])
 
 
-class IdempotencyKeyReused(ApiError):
-    status, slug, title = 422, "idempotency-key-reused", "Idempotency key reused"
+class IdempotencyKeyReused(
+    ApiError, status=422, slug="idempotency-key-reused", title="Idempotency key reused"
+):
+    """The `Idempotency-Key` was used before with another body."""
 
 
-class IdempotencyInFlight(ApiError):
-    status, slug, title = 409, "idempotency-in-flight", "Request still in flight"
+class IdempotencyInFlight(
+    ApiError, status=409, slug="idempotency-in-flight", title="Request still in flight"
+):
+    """The first request with this `Idempotency-Key` is still running."""
 
 
-class ServiceUnavailable(ApiError):
-    status, slug, title = 503, "service-unavailable", "Service unavailable"
+class ServiceUnavailable(
+    ApiError, status=503, slug="service-unavailable", title="Service unavailable"
+):
+    """The database cannot be reached; retry after `Retry-After` seconds."""
 
 
 # Every problem type the service emits, for the README and the OpenAPI description.
 PROBLEM_TYPES: dict[str, str] = {
-    "bad-request": "The body is not valid JSON, or the request cannot be read.",
-    "unauthorized": "No API key, or one the service does not know.",
-    "forbidden": "The key lacks the scope this operation needs.",
-    "not-found": "No such resource in the calling organization (or no such route).",
-    "method-not-allowed": "The path exists but not with this method.",
-    "conflict": "The request clashes with the current state (duplicate, in use, already voided).",
-    "request-timeout": "The request body did not arrive in time; the connection is closed.",
-    "precondition-failed": "`If-Match` names a version that is no longer current.",
-    "payload-too-large": "The request body is larger than the service accepts.",
-    "unsupported-media-type": "The body is not `application/json`.",
-    "validation-error": "Well-formed JSON with bad fields; `errors` lists each one.",
-    "idempotency-key-reused": "The `Idempotency-Key` was used before with another body.",
-    "idempotency-in-flight": "The first request with this `Idempotency-Key` is still running.",
-    "service-unavailable": "The database cannot be reached; retry after `Retry-After` seconds.",
-    "internal-error": "An unexpected fault; the log holds the details, the client never does.",
+    kind.slug: kind.description
+    for kind in (
+        BadRequest,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        MethodNotAllowed,
+        Conflict,
+        RequestTimeout,
+        PreconditionFailed,
+        PayloadTooLarge,
+        UnsupportedMediaType,
+        ValidationFailed,
+        IdempotencyKeyReused,
+        IdempotencyInFlight,
+        ServiceUnavailable,
+        ApiError,
+    )
 }
 
 
@@ -298,12 +329,10 @@ def to_response(exc: BaseException, request: Request, *, retry_after_seconds: in
     return render(ApiError("An unexpected error occurred; it has been logged."), request)
 
 
+# The problem types of the framework's own errors (no route matched, a body too large).
 _HTTP_SLUGS = {
-    400: ("bad-request", "Bad request"),
-    404: ("not-found", "Not found"),
-    405: ("method-not-allowed", "Method not allowed"),
-    413: ("payload-too-large", "Payload too large"),
-    415: ("unsupported-media-type", "Unsupported media type"),
+    kind.status: (kind.slug, kind.title)
+    for kind in (BadRequest, NotFound, MethodNotAllowed, PayloadTooLarge, UnsupportedMediaType)
 }
 
 

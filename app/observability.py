@@ -7,7 +7,6 @@ key or a body.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import os
@@ -30,7 +29,9 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, event
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from app.asgi import HttpMiddleware
 
 access_log = logging.getLogger("app.access")
 
@@ -255,16 +256,10 @@ def _count(method: str, route: str, status: int, elapsed: float) -> None:
     children[1].observe(elapsed)
 
 
-class RequestContextMiddleware:
+class RequestContextMiddleware(HttpMiddleware):
     """Give every request an ID, time it, count it, and log one line for it."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         # 128 random bits as 32 hex digits, like uuid4().hex without building a UUID.
         request_id = incoming if _REQUEST_ID.match(incoming) else os.urandom(16).hex()
@@ -303,63 +298,3 @@ class RequestContextMiddleware:
                     "organization_id": getattr(principal, "organization_id", None),
                 },
             )
-
-
-class BodyLimitMiddleware:
-    """Refuse request bodies past a size limit with a 413 problem+json.
-
-    A declared `Content-Length` over the limit is flagged for the route to refuse once the
-    key is checked; a body that grows past the limit while read raises `PayloadTooLarge`
-    inside the app, which renders it.
-    Paths under a prefix in `larger` get their own limit (bulk imports). Each chunk of a
-    body must arrive within `chunk_seconds` of asking for it, or `RequestTimeout` (408) is
-    raised inside the app: a stalled upload ends instead of holding its place.
-    """
-
-    def __init__(
-        self, app: ASGIApp, *, limit: int, larger: dict[str, int], chunk_seconds: float
-    ) -> None:
-        self.app = app
-        self.limit = limit
-        self.larger = larger
-        self.chunk_seconds = chunk_seconds
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        path = str(scope.get("path", ""))
-        limit = next((n for p, n in self.larger.items() if path.startswith(p)), self.limit)
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        # The route refuses a declared oversize body right after authentication (a bad key
-        # is still a 401): see `app.routing`. Here only the bytes actually read are counted.
-        scope.setdefault("state", {})["body_too_large"] = (
-            declared is not None and declared.isdigit() and int(declared) > limit
-        )
-        scope["state"]["body_limit"] = limit
-        seen = 0
-        complete = False
-
-        async def counted() -> Message:
-            nonlocal seen, complete
-            if complete:  # after the body: a wait for the disconnect, not for bytes
-                return await receive()
-            try:
-                message = await asyncio.wait_for(receive(), timeout=self.chunk_seconds)
-            except TimeoutError:
-                from app.errors import RequestTimeout
-
-                raise RequestTimeout(
-                    f"The request body stalled for {self.chunk_seconds:g} seconds.",
-                    headers={"Connection": "close"},
-                ) from None
-            if message["type"] == "http.request":
-                complete = not message.get("more_body", False)
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    from app.errors import PayloadTooLarge
-
-                    raise PayloadTooLarge(f"The body is larger than {limit:,} bytes.")
-            return message
-
-        await self.app(scope, counted, send)

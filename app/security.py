@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import re
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from app.asgi import HttpMiddleware
 
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 NO_STORE = (b"cache-control", b"no-store")
@@ -37,16 +39,10 @@ def carries_personal_data(path: str, query_string: bytes) -> bool:
     return path.rstrip("/") == "/v1/comparisons" and b"employee_id=" in query_string
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(HttpMiddleware):
     """Add `nosniff` to every response and `no-store` to answers with personal data."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         private = carries_personal_data(str(scope.get("path", "")), scope.get("query_string", b""))
 
         async def with_headers(message: Message) -> None:

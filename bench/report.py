@@ -182,179 +182,196 @@ def _at_scale(
     return out
 
 
-def verdicts(result: StoreResult, *, scale: bool) -> list[Verdict]:
-    """Return each target's verdict for one store."""
-    store = STORE_NAMES[result.store]
-    out = []
-
-    def throughput(key: str, share: float, name: str, extra_p99: float | None = None) -> None:
-        m = result.get(key)
-        if m is None:
-            return
-        problems = []
-        if m.run.requests == 0:
-            problems.append("no request completed within the run: the server stalled")
-        elif m.ratio < share:
-            problems.append(
-                f"req/s {_pct(m.ratio)} of ceiling vs {_pct(share)}: {share / m.ratio:.1f}x short"
-                if m.ratio
-                else "no successful requests"
-            )
-        if extra_p99 is not None and m.run.p99_ms > extra_p99:
-            problems.append(
-                f"p99 {_ms(m.run.p99_ms)} vs {extra_p99:.0f} ms: "
-                f"{m.run.p99_ms / extra_p99:.1f}x over"
-            )
-        if m.run.errors:
-            problems.append(f"{m.run.errors:,} errors")
-        measured = f"{_pct(m.ratio)} of ceiling ({m.run.rps:,.0f} req/s)"
-        if extra_p99 is not None:
-            measured += f", p99 {_ms(m.run.p99_ms)}"
-        out.append(
-            Verdict(
-                name,
-                store,
-                measured,
-                not problems,
-                "; ".join(problems),
-                _why(result, key) if problems else "",
-            )
+def _throughput(
+    result: StoreResult, key: str, share: float, name: str, extra_p99: float | None = None
+) -> list[Verdict]:
+    """The verdict on one endpoint's req/s as a share of the ceiling (and its p99, if set)."""
+    m = result.get(key)
+    if m is None:
+        return []
+    problems = []
+    if m.run.requests == 0:
+        problems.append("no request completed within the run: the server stalled")
+    elif m.ratio < share:
+        problems.append(
+            f"req/s {_pct(m.ratio)} of ceiling vs {_pct(share)}: {share / m.ratio:.1f}x short"
+            if m.ratio
+            else "no successful requests"
         )
-
-    throughput("healthz", 0.85, "GET /healthz: req/s ≥ 85% of ceiling")
-    throughput("position", 0.60, "GET /v1/positions/{id}: req/s ≥ 60% of ceiling")
-    throughput(
-        "readiness",
-        0.40,
-        "readiness, warm [cache-made]: req/s ≥ 40% of ceiling, p99 ≤ 25 ms @32",
-        25.0,
-    )
-    throughput("readiness_cold", 0.15, "readiness, cold: req/s ≥ 15% of ceiling")
-    throughput("comparisons", 0.50, "comparison with an employee, warm [cache-made]: ≥ 50%")
-    throughput("comparisons_cold", 0.20, "comparison with an employee, cold: ≥ 20%")
-    throughput("events_post", 0.25, "record an event: req/s ≥ 25% of ceiling, no errors")
-    throughput("readiness_304", 0.70, "readiness with If-None-Match matching (304): req/s ≥ 70%")
-
-    small, large = result.get("probe_small"), result.get("probe_large")
-    if small and large:
-        small_n, large_n = (
-            m.label.split("readiness, ")[-1].split("-event")[0] for m in (small, large)
+    if extra_p99 is not None and m.run.p99_ms > extra_p99:
+        problems.append(
+            f"p99 {_ms(m.run.p99_ms)} vs {extra_p99:.0f} ms: {m.run.p99_ms / extra_p99:.1f}x over"
         )
-        latency = large.run.p50_ms / small.run.p50_ms if small.run.p50_ms else 0.0
-        rate = small.run.rps / large.run.rps if large.run.rps else float("inf")
-        worst = max(latency, rate)
-        out.append(
-            Verdict(
-                f"readiness cost within 2x from {small_n} to {large_n} events a person",
-                store,
-                f"p50 {latency:.2f}x, req/s {rate:.2f}x",
-                worst <= 2.0 and not small.run.errors and not large.run.errors,
-                "" if worst <= 2.0 else f"{worst:.1f}x vs 2x",
-                "" if worst <= 2.0 else _why(result, "probe_large"),
-            )
+    if m.run.errors:
+        problems.append(f"{m.run.errors:,} errors")
+    measured = f"{_pct(m.ratio)} of ceiling ({m.run.rps:,.0f} req/s)"
+    if extra_p99 is not None:
+        measured += f", p99 {_ms(m.run.p99_ms)}"
+    return [
+        Verdict(
+            name,
+            STORE_NAMES[result.store],
+            measured,
+            not problems,
+            "; ".join(problems),
+            _why(result, key) if problems else "",
         )
-
-    # Targets set for the 10,000-person run, in the table's order around opportunities.
-    candidates_and_reports = [
-        ("candidates", "candidates for a position, 10,000 × 100: p50 ≤ 1 s", 1000),
-        *((key, fairness.verdict_name(key), 2000) for key in fairness.KEYS),
     ]
-    routes_and_coverage = [
-        ("routes", "routes from a position, 10,000 × 100: p50 ≤ 1 s", 1000),
-        (
-            "coverage",
-            "succession coverage, 10,000 × 100 and 200 critical positions: p50 ≤ 2 s",
-            2000,
+
+
+def _throughputs(result: StoreResult) -> list[Verdict]:
+    """The verdicts on the endpoints judged against the ceiling."""
+    return [
+        *_throughput(result, "healthz", 0.85, "GET /healthz: req/s ≥ 85% of ceiling"),
+        *_throughput(result, "position", 0.60, "GET /v1/positions/{id}: req/s ≥ 60% of ceiling"),
+        *_throughput(
+            result,
+            "readiness",
+            0.40,
+            "readiness, warm [cache-made]: req/s ≥ 40% of ceiling, p99 ≤ 25 ms @32",
+            25.0,
+        ),
+        *_throughput(result, "readiness_cold", 0.15, "readiness, cold: req/s ≥ 15% of ceiling"),
+        *_throughput(
+            result,
+            "comparisons",
+            0.50,
+            "comparison with an employee, warm [cache-made]: ≥ 50%",
+        ),
+        *_throughput(result, "comparisons_cold", 0.20, "comparison with an employee, cold: ≥ 20%"),
+        *_throughput(
+            result, "events_post", 0.25, "record an event: req/s ≥ 25% of ceiling, no errors"
+        ),
+        *_throughput(
+            result,
+            "readiness_304",
+            0.70,
+            "readiness with If-None-Match matching (304): req/s ≥ 70%",
         ),
     ]
-    out.extend(_at_scale(result, targets=candidates_and_reports, scale=scale))
 
+
+def _probes(result: StoreResult) -> list[Verdict]:
+    """The verdict on readiness's cost growing with a person's history (within 2x)."""
+    small, large = result.get("probe_small"), result.get("probe_large")
+    if not (small and large):
+        return []
+    small_n, large_n = (m.label.split("readiness, ")[-1].split("-event")[0] for m in (small, large))
+    latency = large.run.p50_ms / small.run.p50_ms if small.run.p50_ms else 0.0
+    rate = small.run.rps / large.run.rps if large.run.rps else float("inf")
+    worst = max(latency, rate)
+    return [
+        Verdict(
+            f"readiness cost within 2x from {small_n} to {large_n} events a person",
+            STORE_NAMES[result.store],
+            f"p50 {latency:.2f}x, req/s {rate:.2f}x",
+            worst <= 2.0 and not small.run.errors and not large.run.errors,
+            "" if worst <= 2.0 else f"{worst:.1f}x vs 2x",
+            "" if worst <= 2.0 else _why(result, "probe_large"),
+        )
+    ]
+
+
+def _opportunities(result: StoreResult) -> list[Verdict]:
+    """The verdict on a person's opportunities over 200 positions (p50 within 100 ms)."""
     opportunities = result.get("opportunities")
-    if opportunities:
-        met = opportunities.run.p50_ms <= 100 and not opportunities.run.errors
+    if not opportunities:
+        return []
+    met = opportunities.run.p50_ms <= 100 and not opportunities.run.errors
+    return [
+        Verdict(
+            "opportunities for a person over 200 positions: p50 ≤ 100 ms @1",
+            STORE_NAMES[result.store],
+            f"p50 {_ms(opportunities.run.p50_ms)}",
+            met,
+            "" if met else f"{opportunities.run.p50_ms / 100:.1f}x over",
+            "" if met else _why(result, "opportunities"),
+        )
+    ]
+
+
+def _statements(result: StoreResult) -> list[Verdict]:
+    """The verdict on readiness's statement count staying the same whatever the history."""
+    name, store = "queries per readiness request: a constant", STORE_NAMES[result.store]
+    if isinstance(result.statements, str):
+        return [Verdict(name, store, result.statements, False, "could not count", "")]
+    if not result.statements:
+        return []
+    counts = sorted(set(result.statements.values()))
+    detail = ", ".join(f"{k}: {v}" for k, v in result.statements.items())
+    constant = len(counts) == 1
+    return [
+        Verdict(name, store, detail, constant, "" if constant else "grows with the history", "")
+    ]
+
+
+def _import_verdicts(result: StoreResult) -> list[Verdict]:
+    """The verdicts on the import: its rate on SQLite, and its memory staying flat."""
+    if not result.imports:
+        return []
+    store = STORE_NAMES[result.store]
+    out = []
+    big = result.imports[-1]
+    rate = big.rate
+    if result.store == "sqlite":
         out.append(
             Verdict(
-                "opportunities for a person over 200 positions: p50 ≤ 100 ms @1",
+                "bulk import ≥ 20,000 events/s on SQLite",
                 store,
-                f"p50 {_ms(opportunities.run.p50_ms)}",
-                met,
-                "" if met else f"{opportunities.run.p50_ms / 100:.1f}x over",
-                "" if met else _why(result, "opportunities"),
+                f"{rate:,.0f} events/s",
+                rate >= 20_000,
+                "" if rate >= 20_000 else f"{20_000 / max(rate, 1e-9):,.0f}x short",
+                "" if rate >= 20_000 else _why(result, "import"),
             )
         )
-
-    out.extend(_at_scale(result, targets=routes_and_coverage, scale=scale))
-
-    if isinstance(result.statements, dict) and result.statements:
-        counts = sorted(set(result.statements.values()))
-        detail = ", ".join(f"{k}: {v}" for k, v in result.statements.items())
+    if len(result.imports) >= 2:
+        small_run = result.imports[0]
+        growth = big.peak_rss_mb / small_run.peak_rss_mb if small_run.peak_rss_mb else 0
+        flat = growth <= 1.2
         out.append(
             Verdict(
-                "queries per readiness request: a constant",
+                "import peak memory flat as the file grows",
                 store,
-                detail,
-                len(counts) == 1,
-                "" if len(counts) == 1 else "grows with the history",
+                f"peak RSS {small_run.peak_rss_mb:.0f} MB after {small_run.processed:,} "
+                f"lines, {big.peak_rss_mb:.0f} MB after {big.processed:,} more",
+                flat,
+                "" if flat else f"peak grows {growth:.2f}x",
                 "",
             )
         )
-
-    elif isinstance(result.statements, str):
-        out.append(
-            Verdict(
-                "queries per readiness request: a constant",
-                store,
-                result.statements,
-                False,
-                "could not count",
-                "",
-            )
-        )
-
-    if result.imports:
-        big = result.imports[-1]
-        rate = big.rate
-        if result.store == "sqlite":
-            out.append(
-                Verdict(
-                    "bulk import ≥ 20,000 events/s on SQLite",
-                    store,
-                    f"{rate:,.0f} events/s",
-                    rate >= 20_000,
-                    "" if rate >= 20_000 else f"{20_000 / max(rate, 1e-9):,.0f}x short",
-                    "" if rate >= 20_000 else _why(result, "import"),
-                )
-            )
-        if len(result.imports) >= 2:
-            small_run = result.imports[0]
-            growth = big.peak_rss_mb / small_run.peak_rss_mb if small_run.peak_rss_mb else 0
-            flat = growth <= 1.2
-            out.append(
-                Verdict(
-                    "import peak memory flat as the file grows",
-                    store,
-                    f"peak RSS {small_run.peak_rss_mb:.0f} MB after {small_run.processed:,} "
-                    f"lines, {big.peak_rss_mb:.0f} MB after {big.processed:,} more",
-                    flat,
-                    "" if flat else f"peak grows {growth:.2f}x",
-                    "",
-                )
-            )
     return out
 
 
-def render(
-    info: dict[str, Any],
-    results: list[StoreResult],
-    *,
-    shape: dict[str, Any],
-    options: dict[str, Any],
-    elapsed_s: float,
-    include_notes: bool = True,
-) -> str:
-    """Return the results as markdown."""
+# Targets set for the 10,000-person run, in the table's order around opportunities.
+_CANDIDATES_AND_REPORTS = [
+    ("candidates", "candidates for a position, 10,000 × 100: p50 ≤ 1 s", 1000),
+    *((key, fairness.verdict_name(key), 2000) for key in fairness.KEYS),
+]
+_ROUTES_AND_COVERAGE = [
+    ("routes", "routes from a position, 10,000 × 100: p50 ≤ 1 s", 1000),
+    ("coverage", "succession coverage, 10,000 × 100 and 200 critical positions: p50 ≤ 2 s", 2000),
+]
+
+
+def verdicts(result: StoreResult, *, scale: bool) -> list[Verdict]:
+    """Return each target's verdict for one store."""
+    return [
+        *_throughputs(result),
+        *_probes(result),
+        *_at_scale(result, targets=_CANDIDATES_AND_REPORTS, scale=scale),
+        *_opportunities(result),
+        *_at_scale(result, targets=_ROUTES_AND_COVERAGE, scale=scale),
+        *_statements(result),
+        *_import_verdicts(result),
+    ]
+
+
+def _head(
+    info: dict[str, Any], *, shape: dict[str, Any], options: dict[str, Any], elapsed_s: float
+) -> list[str]:
+    """The title and what the run ran on, with what data and under what load."""
     pk = info["packages"]
-    lines = [
+    return [
         "# Benchmark results",
         "",
         f"Latest `make bench` run, {info['date']}, {elapsed_s / 60:.1f} minutes in all.",
@@ -397,6 +414,44 @@ def render(
         "for the 8 probe people), comparisons another person and target position; no stored "
         "answer can serve them, so they measure the whole path: versions, events, scoring, "
         "encoding. The 304 run sends each line's `ETag` from that pass as `If-None-Match`.",
+    ]
+
+
+def _endpoint_rows(result: StoreResult, connections: int) -> list[str]:
+    """One store's rows of the endpoints table: the ceiling, each endpoint, each import."""
+    store = STORE_NAMES[result.store]
+    if result.skipped:
+        return [f"| {store} | skipped: {result.skipped} | | | | | | | |"]
+    lines = []
+    ceiling = sorted(result.ceiling_runs, key=lambda r: r.rps)
+    if ceiling:
+        mid = ceiling[len(ceiling) // 2]
+        lines.append(
+            f"| {store} | ceiling (median of {len(ceiling)} runs) | "
+            f"{connections} | {mid.rps:,.0f} | {_ms(mid.p50_ms)} | "
+            f"{_ms(mid.p99_ms)} | {sum(r.errors for r in ceiling)} | | 100% |"
+        )
+    for m in result.measured:
+        share = _pct(m.ratio) if m.connections == connections else "—"
+        errors = f"{m.run.errors:,}" if m.run.requests else "stalled: 0 completed"
+        lines.append(
+            f"| {store} | {m.label} | {m.connections} | {m.run.rps:,.1f} | "
+            f"{_ms(m.run.p50_ms)} | {_ms(m.run.p99_ms)} | {errors} | "
+            f"{m.ceiling_rps:,.0f} | {share} |"
+        )
+    for run in result.imports:
+        rate = run.rate
+        state = f"stopped at the {run.seconds:.0f} s cap" if run.capped else f"exit {run.exit_code}"
+        lines.append(
+            f"| {store} | import {run.label}: {run.processed:,} of {run.file_lines:,} lines "
+            f"({state}) | CLI | {rate:,.0f} events/s | | | | | |"
+        )
+    return lines
+
+
+def _endpoints(results: list[StoreResult], connections: int) -> list[str]:
+    """The table of every endpoint's throughput and latency against the ceiling."""
+    lines = [
         "",
         "## Endpoints",
         "",
@@ -404,36 +459,13 @@ def render(
         "|---|---|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for result in results:
-        store = STORE_NAMES[result.store]
-        if result.skipped:
-            lines.append(f"| {store} | skipped: {result.skipped} | | | | | | | |")
-            continue
-        ceiling = sorted(result.ceiling_runs, key=lambda r: r.rps)
-        if ceiling:
-            mid = ceiling[len(ceiling) // 2]
-            lines.append(
-                f"| {store} | ceiling (median of {len(ceiling)} runs) | "
-                f"{options['connections']} | {mid.rps:,.0f} | {_ms(mid.p50_ms)} | "
-                f"{_ms(mid.p99_ms)} | {sum(r.errors for r in ceiling)} | | 100% |"
-            )
-        for m in result.measured:
-            share = _pct(m.ratio) if m.connections == options["connections"] else "—"
-            errors = f"{m.run.errors:,}" if m.run.requests else "stalled: 0 completed"
-            lines.append(
-                f"| {store} | {m.label} | {m.connections} | {m.run.rps:,.1f} | "
-                f"{_ms(m.run.p50_ms)} | {_ms(m.run.p99_ms)} | {errors} | "
-                f"{m.ceiling_rps:,.0f} | {share} |"
-            )
-        for run in result.imports:
-            rate = run.rate
-            state = (
-                f"stopped at the {run.seconds:.0f} s cap" if run.capped else f"exit {run.exit_code}"
-            )
-            lines.append(
-                f"| {store} | import {run.label}: {run.processed:,} of {run.file_lines:,} lines "
-                f"({state}) | CLI | {rate:,.0f} events/s | | | | | |"
-            )
-    lines += [
+        lines += _endpoint_rows(result, connections)
+    return lines
+
+
+def _targets(results: list[StoreResult], *, scale: bool) -> list[str]:
+    """The table of each target's verdict, and why a missed one was missed."""
+    lines = [
         "",
         "## Targets",
         "",
@@ -443,14 +475,19 @@ def render(
     for result in results:
         if result.skipped:
             continue
-        for v in verdicts(result, scale=options["scale"]):
+        for v in verdicts(result, scale=scale):
             verdict = (
                 "met" if v.met else ("not measured at this size" if v.met is None else "**missed**")
             )
             if v.shortfall:
                 verdict += f": {v.shortfall}"
             lines.append(f"| {v.target} | {v.store} | {v.measured} | {verdict} | {v.why} |")
-    lines += [
+    return lines
+
+
+def _imports(results: list[StoreResult]) -> list[str]:
+    """The table of the command-line imports: lines, time, rate and peak memory."""
+    lines = [
         "",
         "## Import",
         "",
@@ -477,32 +514,56 @@ def render(
                 f"{run.seconds:.1f}{capped} | {run.processed:,} | {run.rate:,.0f} | "
                 f"{run.peak_rss_mb:.0f} MB |"
             )
+    return lines
+
+
+def _profiles(results: list[StoreResult]) -> list[str]:
+    """The table of where each profiled endpoint's time goes (nothing when none was)."""
     profiled = [r for r in results if r.profiles]
-    if profiled:
-        lines += [
-            "",
-            "## Where the time goes",
-            "",
-            "py-spy `--gil`, sampling at 200 Hz whichever thread of the service holds the GIL, "
-            "in a separate pass while wrk loads one endpoint (the import: while the CLI runs). "
-            "*GIL held* is the share of samples that found it held: near 100%, the one worker "
-            "is CPU-bound in Python. *Own time* is the layer of the innermost frame; *inside* "
-            "is the share of samples with that service function on the stack (route wrappers "
-            "left out).",
-            "",
-            "| store | endpoint | GIL held | own time by layer | inside service functions |",
-            "|---|---|--:|---|---|",
-        ]
-        for result in profiled:
-            for key, profile in result.profiles.items():
-                name = STORE_NAMES[result.store]
-                if isinstance(profile, str):
-                    lines.append(f"| {name} | {key} | | {profile} | |")
-                    continue
-                layers = ", ".join(f"{k} {v:.0%}" for k, v in profile.layers[:5])
-                fns = ", ".join(f"`{k}` {v:.0%}" for k, v in profile.functions[:5])
-                busy = f"{profile.gil_busy:.0%}" if profile.gil_busy is not None else ""
-                lines.append(f"| {name} | {key} | {busy} | {layers} | {fns} |")
+    if not profiled:
+        return []
+    lines = [
+        "",
+        "## Where the time goes",
+        "",
+        "py-spy `--gil`, sampling at 200 Hz whichever thread of the service holds the GIL, "
+        "in a separate pass while wrk loads one endpoint (the import: while the CLI runs). "
+        "*GIL held* is the share of samples that found it held: near 100%, the one worker "
+        "is CPU-bound in Python. *Own time* is the layer of the innermost frame; *inside* "
+        "is the share of samples with that service function on the stack (route wrappers "
+        "left out).",
+        "",
+        "| store | endpoint | GIL held | own time by layer | inside service functions |",
+        "|---|---|--:|---|---|",
+    ]
+    for result in profiled:
+        name = STORE_NAMES[result.store]
+        for key, profile in result.profiles.items():
+            if isinstance(profile, str):
+                lines.append(f"| {name} | {key} | | {profile} | |")
+                continue
+            layers = ", ".join(f"{k} {v:.0%}" for k, v in profile.layers[:5])
+            fns = ", ".join(f"`{k}` {v:.0%}" for k, v in profile.functions[:5])
+            busy = f"{profile.gil_busy:.0%}" if profile.gil_busy is not None else ""
+            lines.append(f"| {name} | {key} | {busy} | {layers} | {fns} |")
+    return lines
+
+
+def render(
+    info: dict[str, Any],
+    results: list[StoreResult],
+    *,
+    shape: dict[str, Any],
+    options: dict[str, Any],
+    elapsed_s: float,
+    include_notes: bool = True,
+) -> str:
+    """Return the results as markdown."""
+    lines = _head(info, shape=shape, options=options, elapsed_s=elapsed_s)
+    lines += _endpoints(results, options["connections"])
+    lines += _targets(results, scale=options["scale"])
+    lines += _imports(results)
+    lines += _profiles(results)
     if include_notes and NOTES.exists():
         lines += ["", NOTES.read_text(encoding="utf-8").strip()]
     lines += [

@@ -27,6 +27,7 @@ from app.db import Database, peek_database, set_database
 from app.main import create_app
 from app.migrate import upgrade
 from app.services.organizations import create_key_for, create_organization
+from tests.factories import bearer
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -137,7 +138,7 @@ class Org:
 
     def headers(self, scope: str = "admin") -> dict[str, str]:
         """Return the Authorization header for this org's key of the given scope."""
-        return {"Authorization": f"Bearer {getattr(self, scope)}"}
+        return bearer(getattr(self, scope))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, problems
 from app.api.presenters import readiness_public
 from app.auth import Auditor, Reader, Writer
 from app.db import SessionDep
-from app.errors import FieldError, ValidationFailed
+from app.errors import FieldError, NotFound, ValidationFailed
 from app.models import Assessment
 from app.schemas.assessments import (
     AssessmentCreate,
@@ -22,7 +22,7 @@ from app.schemas.readiness import ReadinessPublic
 from app.services import assessments as service
 from app.services import readiness
 from app.services.policy import current_policy
-from app.services.positions import find_position
+from app.services.positions import get_position
 
 router = api_router("", "assessments")
 
@@ -68,10 +68,13 @@ def create_assessment(
     response: Response,
 ) -> AssessmentPublic:
     organization_id = principal.organization_id
-    if body.target_position_id is not None and (
-        find_position(session, organization_id, body.target_position_id) is None
-    ):
-        raise ValidationFailed.one("target_position_id", "names no position of this organization")
+    if body.target_position_id is not None:
+        try:
+            get_position(session, organization_id, body.target_position_id)
+        except NotFound:
+            raise ValidationFailed.one(
+                "target_position_id", "names no position of this organization"
+            ) from None
     try:
         result = readiness.readiness(
             session,

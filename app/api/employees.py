@@ -4,26 +4,36 @@ from typing import Annotated
 
 from fastapi import Header, Query, Response
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, problems
+from app.api.common import (
+    DEFAULT_PAGE,
+    Cursor,
+    Limit,
+    api_router,
+    page,
+    problems,
+    svg,
+    svg_problems,
+    tagged,
+)
 from app.api.presenters import employee_public
+from app.api.timeline_svg import timeline_svg
 from app.auth import Admin, Reader, Writer
 from app.db import SessionDep
+from app.models import Employee
 from app.schemas.common import Page
 from app.schemas.employees import EmployeeCreate, EmployeePublic, EmployeeUpdate
 from app.services import employees as service
 from app.services.answers import ANSWERS
-from app.services.positions import etag
-from app.services.timeline import timeline_svg
+from app.services.timeline import career_timeline
 
 router = api_router("/employees", "employees")
 
 
 def _one(
-    session: SessionDep, organization_id: str, employee: object, response: Response
+    session: SessionDep, organization_id: str, employee: Employee, response: Response
 ) -> EmployeePublic:
-    view = service.views(session, organization_id, [employee])[0]  # type: ignore[list-item]
-    response.headers["ETag"] = etag(view.employee.version)
-    return employee_public(view)
+    view = service.views(session, organization_id, [employee])[0]
+    return tagged(response, view.employee.version, employee_public(view))
 
 
 @router.post(
@@ -64,7 +74,7 @@ def list_employees(
         external_id=external_id,
     )
     views = service.views(session, principal.organization_id, rows)
-    return Page(items=[employee_public(v) for v in views], next_cursor=next_cursor)
+    return page((views, next_cursor), employee_public)
 
 
 @router.get(
@@ -104,14 +114,11 @@ def update_employee(
     "/{employee_id}/timeline.svg",
     response_class=Response,
     summary="The person's career as an SVG step chart",
-    responses={
-        200: {"content": {"image/svg+xml": {}}, "description": "An SVG document."},
-        **problems(403, 404),
-    },
+    responses=svg_problems(403, 404),
 )
 def get_timeline(employee_id: str, principal: Reader, session: SessionDep) -> Response:
-    svg = timeline_svg(session, principal.organization_id, employee_id)
-    return Response(svg, media_type="image/svg+xml")
+    timeline = career_timeline(session, principal.organization_id, employee_id)
+    return svg(timeline_svg(timeline))
 
 
 @router.delete(

@@ -4,7 +4,15 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, conditional_get, problems
+from app.api.common import (
+    DEFAULT_PAGE,
+    Cursor,
+    Limit,
+    api_router,
+    conditional_get,
+    page,
+    problems,
+)
 from app.api.presenters import event_public
 from app.auth import Reader, Writer
 from app.db import SessionDep
@@ -73,7 +81,7 @@ def list_events(
 ) -> Page[EventPublic]:
     if from_ is not None and to is not None and from_ > to:
         raise ValidationFailed.one("from", "must not be after `to`", "query")
-    rows, next_cursor = service.list_events(
+    found = service.list_events(
         session,
         principal.organization_id,
         employee_id,
@@ -84,7 +92,7 @@ def list_events(
         limit=limit,
         cursor=cursor,
     )
-    return Page(items=[event_public(e) for e in rows], next_cursor=next_cursor)
+    return page(found, event_public)
 
 
 @router.get(

@@ -11,6 +11,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from app.schemas.policy import DEFAULT_POLICY_EXAMPLE, PolicyBody
+
 RN_ID = "0193e9a0-5c1a-7d40-8a52-3f1c2b7d9e01"
 MGR_ID = "0193e9a0-5c1a-7d40-8a52-3f1c2b7d9e02"
 TRIAGE_ID = "0193e9a0-5c1a-7d40-8a52-3f1c2b7d9e03"
@@ -218,19 +220,10 @@ SCHEMAS: dict[str, Any] = {
         "median_pay_change_percent": 23.53,
         "classification": "promotion",
     },
+    # The default policy as the service answers it: read as a body (thresholds 75.0).
     "PolicyPublic": {
         "version": 1,
-        "weights": {
-            "performance": 0.35,
-            "leadership": 0.2,
-            "development": 0.2,
-            "requirements": 0.15,
-            "experience": 0.1,
-        },
-        "window_months": 24,
-        "saturation": {"leadership": 3, "development": 4},
-        "thresholds": {"ready_now": 75.0, "ready_1_2_years": 50.0},
-        "default_min_months_in_role": 12,
+        **PolicyBody.model_validate(DEFAULT_POLICY_EXAMPLE).model_dump(mode="json"),
         "created_at": RECORDED_AT,
     },
     # examples/with-errors.ndjson, with the positions of the walkthrough.

@@ -1,10 +1,11 @@
 """Demographics (admin) and the three group reports (audit)."""
 
-from typing import Annotated, Literal
+from decimal import Decimal
+from typing import Annotated, Literal, SupportsInt
 
 from fastapi import Query, Response
 
-from app.api.common import api_router, problems
+from app.api.common import api_router, problems, svg, svg_problems
 from app.api.fairness_chart import readiness_chart
 from app.auth import Admin, Auditor
 from app.db import SessionDep
@@ -12,6 +13,7 @@ from app.domain.fairness import Category, PayRow, RatedGroup, rounded
 from app.domain.readiness import Band
 from app.domain.values import cents_to_decimal
 from app.schemas.common import Day
+from app.schemas.comparisons import as_float
 from app.schemas.fairness import (
     DemographicsIn,
     DemographicsPublic,
@@ -47,10 +49,6 @@ Dimension = Annotated[
 
 def _category(dimensions: tuple[str, ...], category: Category) -> dict[str, str]:
     return dict(zip(dimensions, category, strict=True))
-
-
-def _f(value: object) -> float | None:
-    return None if value is None else float(value)  # type: ignore[arg-type]
 
 
 @router.put(
@@ -132,12 +130,12 @@ def _readiness_report(
     groups = [
         ReadinessGroup(
             **_rated(dimensions, g),
-            mean_score=_f(mean_score),
+            mean_score=as_float(mean_score),
             selected=g.hits[0],
-            selection_rate=_f(g.rates[0]),
-            selection_impact_ratio=_f(g.ratios[0]),
-            scoring_rate=_f(g.rates[1]),
-            scoring_impact_ratio=_f(g.ratios[1]),
+            selection_rate=as_float(g.rates[0]),
+            selection_impact_ratio=as_float(g.ratios[0]),
+            scoring_rate=as_float(g.rates[1]),
+            scoring_impact_ratio=as_float(g.ratios[1]),
             adverse_impact=g.adverse_impact,
         )
         for g, mean_score in report.groups
@@ -150,7 +148,7 @@ def _readiness_report(
         target_position_id=report.target_position_id,
         policy_version=report.policy_version,
         selected_band=report.selected_band,
-        median_score=_f(report.median_score),
+        median_score=as_float(report.median_score),
         adverse_impact_groups=sum(1 for g in groups if g.adverse_impact),
         groups=groups,
     )
@@ -179,10 +177,7 @@ def readiness_report(
     "/fairness/readiness.svg",
     response_class=Response,
     summary="The readiness report as a picture: selection rates against four fifths (audit)",
-    responses={
-        200: {"content": {"image/svg+xml": {}}, "description": "An SVG document."},
-        **problems(403, 404, 422),
-    },
+    responses=svg_problems(403, 404, 422),
 )
 def readiness_report_svg(
     dimension: Dimension,
@@ -195,7 +190,7 @@ def readiness_report_svg(
     report = _readiness_report(
         session, principal.organization_id, dimension, target_position_id, as_of, selected_band
     )
-    return Response(readiness_chart(report), media_type="image/svg+xml")
+    return svg(readiness_chart(report))
 
 
 @router.get(
@@ -221,8 +216,8 @@ def promotion_report(
         PromotionGroup(
             **_rated(dimensions, g),
             promoted=g.hits[0],
-            promotion_rate=_f(g.rates[0]),
-            impact_ratio=_f(g.ratios[0]),
+            promotion_rate=as_float(g.rates[0]),
+            impact_ratio=as_float(g.ratios[0]),
             adverse_impact=g.adverse_impact,
         )
         for g in report.groups
@@ -238,8 +233,8 @@ def promotion_report(
     )
 
 
-def _money(cents: object) -> object:
-    return None if cents is None else cents_to_decimal(int(cents))  # type: ignore[call-overload]
+def _money(cents: SupportsInt | None) -> Decimal | None:
+    return None if cents is None else cents_to_decimal(int(cents))
 
 
 def _pay_row(
@@ -254,8 +249,8 @@ def _pay_row(
             suppressed=g.suppressed,
             mean_salary=_money(g.mean_cents),
             median_salary=_money(g.median_cents),
-            mean_gap_percent=_f(g.mean_gap_percent),
-            median_gap_percent=_f(g.median_gap_percent),
+            mean_gap_percent=as_float(g.mean_gap_percent),
+            median_gap_percent=as_float(g.median_gap_percent),
         )
         for g in row.groups
     ]

@@ -1,12 +1,21 @@
 """Comparison of two positions and promotion readiness of one person."""
 
 from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Header, Query, Response
 from pydantic import BaseModel
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, conditional_get, problems
+from app.api.common import (
+    DEFAULT_PAGE,
+    Cursor,
+    Limit,
+    api_router,
+    conditional_get,
+    page,
+    page_of,
+    problems,
+)
 from app.api.presenters import (
     candidate_out,
     comparison_public,
@@ -27,10 +36,8 @@ from app.services import candidates, comparisons, paths, readiness, routes
 from app.services.answers import ANSWERS, tag_of
 from app.services.catalog import Catalog, with_history
 from app.services.employees import today
-from app.services.pagination import cursor_int, decode_cursor, encode_cursor
 
 router = api_router("", "insights")
-T = TypeVar("T")
 
 Id = Annotated[str, Query(max_length=100)]
 # Read by the route, documented by the 304 answer it can give.
@@ -144,20 +151,6 @@ def get_readiness(
     )
 
 
-def _offset(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    (offset,) = decode_cursor(cursor, arity=1)
-    return cursor_int(offset)
-
-
-def _page(items: list[T], limit: int, cursor: str | None) -> tuple[list[T], str | None]:
-    start = _offset(cursor)
-    chunk = items[start : start + limit]
-    more = start + limit < len(items)
-    return chunk, encode_cursor([start + limit]) if more else None
-
-
 @router.get(
     "/positions/{position_id}/candidates",
     response_model=Page[CandidatePublic],
@@ -181,8 +174,7 @@ def list_candidates(
     result = candidates.slate(
         session, principal.organization_id, position_id, as_of=as_of, min_band=min_band
     )
-    chunk, next_cursor = _page(result.candidates, limit, cursor)
-    return Page(items=[candidate_out(c) for c in chunk], next_cursor=next_cursor)
+    return page(page_of(result.candidates, limit, cursor), candidate_out)
 
 
 @router.get(
@@ -200,8 +192,7 @@ def list_paths(
     cursor: Cursor = None,
 ) -> Page[PathPublic]:
     result = paths.paths_from(session, principal.organization_id, from_position_id, since=since)
-    chunk, next_cursor = _page(result.paths, limit, cursor)
-    return Page(items=[path_out(p, result.codes) for p in chunk], next_cursor=next_cursor)
+    return page(page_of(result.paths, limit, cursor), lambda p: path_out(p, result.codes))
 
 
 # A position in the query: any text, so that an unknown id of any length is a 404 (SPEC 8).
@@ -240,5 +231,4 @@ def list_routes(
         to_position_id=to_position_id,
         max_steps=max_steps,
     )
-    chunk, next_cursor = _page(found, limit, cursor)
-    return Page(items=[route_out(r) for r in chunk], next_cursor=next_cursor)
+    return page(page_of(found, limit, cursor), route_out)

@@ -2,7 +2,7 @@
 
 from fastapi import Response
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, problems
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, page, problems
 from app.auth import KEYS, Admin
 from app.db import SessionDep
 from app.models import ApiKey
@@ -57,10 +57,8 @@ def create_key(
 def list_keys(
     principal: Admin, session: SessionDep, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None
 ) -> Page[KeyPublic]:
-    rows, next_cursor = service.list_keys(
-        session, principal.organization_id, limit=limit, cursor=cursor
-    )
-    return Page(items=[key_public(r) for r in rows], next_cursor=next_cursor)
+    found = service.list_keys(session, principal.organization_id, limit=limit, cursor=cursor)
+    return page(found, key_public)
 
 
 @router.get(

@@ -6,7 +6,7 @@ from fastapi import Path, Query
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, problems
+from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, page, problems
 from app.api.presenters import opportunity_out, what_if_public
 from app.auth import Reader
 from app.db import SessionDep
@@ -40,7 +40,7 @@ def list_opportunities(
     limit: Limit = DEFAULT_PAGE,
     cursor: Cursor = None,
 ) -> Page[OpportunityPublic]:
-    items, next_cursor = opportunities.opportunities(
+    found = opportunities.opportunities(
         session,
         principal.organization_id,
         employee_id,
@@ -49,7 +49,7 @@ def list_opportunities(
         limit=limit,
         cursor=cursor,
     )
-    return Page(items=[opportunity_out(o) for o in items], next_cursor=next_cursor)
+    return page(found, opportunity_out)
 
 
 def _events(items: list[Any]) -> list[EventCreate]:

@@ -1,10 +1,18 @@
 """Positions: the job architecture that moves are classified against."""
 
-from typing import Annotated
+from fastapi import Response
 
-from fastapi import Header, Response
-
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, conditional_get, problems
+from app.api.common import (
+    DEFAULT_PAGE,
+    Cursor,
+    IfMatch,
+    Limit,
+    api_router,
+    conditional_get,
+    page,
+    problems,
+    tagged,
+)
 from app.api.presenters import position_public
 from app.auth import Reader, Writer
 from app.db import SessionDep
@@ -13,16 +21,6 @@ from app.schemas.positions import PositionCreate, PositionPublic, PositionUpdate
 from app.services import positions as service
 
 router = api_router("/positions", "positions")
-
-IfMatch = Annotated[
-    str | None,
-    Header(description='The `ETag` you read, e.g. `"3"`; a stale one is a 412.'),
-]
-
-
-def _tagged(response: Response, position: PositionPublic) -> PositionPublic:
-    response.headers["ETag"] = service.etag(position.version)
-    return position
 
 
 @router.post(
@@ -37,7 +35,7 @@ def create_position(
 ) -> PositionPublic:
     position = service.create_position(session, principal.organization_id, body)
     response.headers["Location"] = f"/v1/positions/{position.id}"
-    return _tagged(response, position_public(position))
+    return tagged(response, position.version, position_public(position))
 
 
 @router.get(
@@ -49,10 +47,8 @@ def create_position(
 def list_positions(
     principal: Reader, session: SessionDep, limit: Limit = DEFAULT_PAGE, cursor: Cursor = None
 ) -> Page[PositionPublic]:
-    rows, next_cursor = service.list_positions(
-        session, principal.organization_id, limit=limit, cursor=cursor
-    )
-    return Page(items=[position_public(p) for p in rows], next_cursor=next_cursor)
+    found = service.list_positions(session, principal.organization_id, limit=limit, cursor=cursor)
+    return page(found, position_public)
 
 
 @router.get(
@@ -66,7 +62,7 @@ def get_position(
     position_id: str, principal: Reader, session: SessionDep, response: Response
 ) -> PositionPublic:
     position = service.read_position(session, principal.organization_id, position_id)
-    return _tagged(response, position_public(position))
+    return tagged(response, position.version, position_public(position))
 
 
 @router.patch(
@@ -86,7 +82,7 @@ def update_position(
     position = service.update_position(
         session, principal.organization_id, position_id, body, if_match=if_match
     )
-    return _tagged(response, position_public(position))
+    return tagged(response, position.version, position_public(position))
 
 
 @router.delete(

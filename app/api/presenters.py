@@ -11,7 +11,7 @@ from sqlalchemy import Row
 from app.domain.mobility import MoveType, PathStats, PositionFacts
 from app.domain.routes import Route
 from app.domain.talent import Grid
-from app.domain.values import Requirement, cents_to_decimal
+from app.domain.values import Money, Requirement, cents_to_decimal
 from app.models import CareerEvent, Position, SuccessorChange
 from app.schemas.common import MoneyPublic
 from app.schemas.comparisons import ComparisonPublic, PayComparison, as_float
@@ -91,16 +91,19 @@ def _money(cents: int | None, currency: str | None) -> MoneyPublic | None:
     return MoneyPublic(amount=cents_to_decimal(cents), currency=currency)
 
 
+def _salary(salary: Money | None) -> MoneyPublic | None:
+    return _money(salary.cents, salary.currency) if salary else None
+
+
 def employee_public(view: EmployeeView) -> EmployeePublic:
     e, projection = view.employee, view.projection
-    salary = projection.salary
     return EmployeePublic(
         id=e.id,
         external_id=e.external_id,
         display_name=e.display_name,
         created_at=e.created_at,
         current_position_id=projection.position_id,
-        current_salary=_money(salary.cents, salary.currency) if salary else None,
+        current_salary=_salary(projection.salary),
         hired_on=projection.hired_on,
         status=projection.status,
         advancement=Advancement(
@@ -166,11 +169,10 @@ def comparison_public(result: ComparisonResult) -> ComparisonPublic:
     fit = result.fit
     if fit is None:
         return out
-    salary = fit.current_salary
     out.employee_id = result.employee_id
     out.requirements_met = [requirement_out(r) for r in fit.requirements_met]
     out.requirements_missing = [requirement_out(r) for r in fit.requirements_missing]
-    out.current_salary = _money(salary.cents, salary.currency) if salary else None
+    out.current_salary = _salary(fit.current_salary)
     out.raise_to_band_min = (
         cents_to_decimal(fit.raise_to_band_min_cents)
         if fit.raise_to_band_min_cents is not None
@@ -265,12 +267,8 @@ def path_out(p: PathStats, codes: dict[str, str]) -> PathPublic:
         to_position_code=codes.get(p.to_position_id, ""),
         count=p.count,
         share=float(p.share),
-        median_months_before_move=float(p.median_months_before_move)
-        if p.median_months_before_move is not None
-        else None,
-        median_pay_change_percent=float(p.median_pay_change_percent)
-        if p.median_pay_change_percent is not None
-        else None,
+        median_months_before_move=as_float(p.median_months_before_move),
+        median_pay_change_percent=as_float(p.median_pay_change_percent),
         classification=p.classification,
     )
 

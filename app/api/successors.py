@@ -1,10 +1,18 @@
 """Named successors of a position, with their history (SPEC 12)."""
 
-from typing import Annotated
+from fastapi import Response
 
-from fastapi import Header, Response
-
-from app.api.common import DEFAULT_PAGE, Cursor, Limit, api_router, page_of, problems
+from app.api.common import (
+    DEFAULT_PAGE,
+    Cursor,
+    IfMatch,
+    Limit,
+    api_router,
+    page,
+    page_of,
+    problems,
+    tagged,
+)
 from app.api.presenters import successor_change_out, successor_public
 from app.auth import Reader, Writer
 from app.db import SessionDep
@@ -16,19 +24,12 @@ from app.schemas.succession import (
     SuccessorUpdate,
 )
 from app.services import successors as service
-from app.services.positions import etag
 
 router = api_router("/positions/{position_id}/successors", "succession")
 
-IfMatch = Annotated[
-    str | None,
-    Header(description='The `ETag` you read, e.g. `"3"`; a stale one is a 412.'),
-]
-
 
 def _tagged(response: Response, view: service.SuccessorView) -> SuccessorPublic:
-    response.headers["ETag"] = etag(view.successor.version)
-    return successor_public(view)
+    return tagged(response, view.successor.version, successor_public(view))
 
 
 @router.post(
@@ -66,8 +67,7 @@ def list_successors(
     cursor: Cursor = None,
 ) -> Page[SuccessorPublic]:
     views = service.list_successors(session, principal.organization_id, position_id)
-    chunk, next_cursor = page_of(views, limit, cursor)
-    return Page(items=[successor_public(v) for v in chunk], next_cursor=next_cursor)
+    return page(page_of(views, limit, cursor), successor_public)
 
 
 @router.get(

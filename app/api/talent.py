@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import Query, Response
 
-from app.api.common import api_router, problems
+from app.api.common import api_router, problems, svg, svg_problems
 from app.api.grid_svg import grid_svg
 from app.api.presenters import coverage_out, grid_out
 from app.auth import Reader
@@ -41,18 +41,13 @@ def get_grid(
     "/talent/grid.svg",
     response_class=Response,
     summary="The nine-box grid as an SVG picture with each cell's count",
-    responses={
-        200: {"content": {"image/svg+xml": {}}, "description": "An SVG document."},
-        **problems(403, 422),
-    },
+    responses=svg_problems(403, 422),
 )
 def get_grid_svg(
     principal: Reader, session: SessionDep, as_of: AsOf = None, family: Family = None
 ) -> Response:
     result = talent.grid(session, principal.organization_id, as_of=as_of, family=family)
-    return Response(
-        grid_svg(result.grid, as_of=result.as_of, family=family), media_type="image/svg+xml"
-    )
+    return svg(grid_svg(result.grid, as_of=result.as_of, family=family))
 
 
 @router.get(

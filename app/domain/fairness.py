@@ -67,10 +67,13 @@ def category_of(attributes: Mapping[str, str] | None, dimensions: Sequence[str])
     """Return the person's category on these dimensions, or None when one is unknown."""
     if not attributes:
         return None
-    values = tuple(attributes.get(d) for d in dimensions)
-    if any(v is None for v in values):
-        return None
-    return values  # type: ignore[return-value]
+    values: list[str] = []
+    for dimension in dimensions:
+        value = attributes.get(dimension)
+        if value is None:
+            return None
+        values.append(value)
+    return tuple(values)
 
 
 @dataclass(frozen=True)

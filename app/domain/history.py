@@ -54,6 +54,38 @@ LEADERSHIP_TYPES = frozenset({EventType.leadership_activity, EventType.initiativ
 # The types that change what a person holds; the rest are evidence only.
 STATE_TYPES = MOVE_TYPES | {EventType.hire, EventType.salary_change, EventType.exit}
 
+# Which of an event's optional fields each type takes (anything else is refused), and which
+# of them it must have.
+ALLOWED_FIELDS: dict[EventType, frozenset[str]] = {
+    EventType.hire: frozenset({"position_id", "salary"}),
+    EventType.position_change: frozenset({"position_id", "salary"}),
+    EventType.promotion: frozenset({"position_id", "salary"}),
+    EventType.lateral_move: frozenset({"position_id", "salary"}),
+    EventType.demotion: frozenset({"position_id", "salary"}),
+    EventType.salary_change: frozenset({"salary"}),
+    EventType.training_completed: frozenset({"name"}),
+    EventType.certification_earned: frozenset({"name", "expires_on"}),
+    EventType.skill_acquired: frozenset({"name", "level"}),
+    EventType.leadership_activity: frozenset({"name"}),
+    EventType.initiative: frozenset({"name"}),
+    EventType.performance_review: frozenset({"rating"}),
+    EventType.exit: frozenset(),
+    EventType.talent_review: frozenset({"potential", "risk_of_loss", "impact_of_loss"}),
+}
+REQUIRED_FIELDS: dict[EventType, frozenset[str]] = {
+    EventType.hire: frozenset({"position_id"}),
+    EventType.position_change: frozenset({"position_id"}),
+    EventType.promotion: frozenset({"position_id"}),
+    EventType.lateral_move: frozenset({"position_id"}),
+    EventType.demotion: frozenset({"position_id"}),
+    EventType.salary_change: frozenset({"salary"}),
+    EventType.training_completed: frozenset({"name"}),
+    EventType.certification_earned: frozenset({"name"}),
+    EventType.skill_acquired: frozenset({"name"}),
+    EventType.performance_review: frozenset({"rating"}),
+    EventType.talent_review: frozenset({"potential"}),
+}
+
 
 class Status(StrEnum):
     pending = "pending"

@@ -14,6 +14,9 @@ the bases; each part wraps the handler of the part after it):
    lease, commit or roll back, the replay stored with the work.
 7. `OneStepRoute` (run.py): a `def` route and the encoding of its answer in one step.
 
+Before any of them, `limits.BodyLimitMiddleware` (an ASGI middleware, installed in
+`app.main`) bounds a body's size and pace as it is read.
+
 Routers declare routes as FastAPI documents (`APIRouter(route_class=ApiRoute)`, see
 `app.api.common.router`) and ask for a key with `Authorize(scope)` (`Reader`, `Writer`,
 `Admin`). What this package relies on from FastAPI beyond its documented API is pinned by

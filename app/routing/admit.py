@@ -6,8 +6,7 @@ size limit is a 413; a NUL character (which PostgreSQL cannot store or compare) 
 the path or query is a 404, in any other parameter a 422; a body that does not arrive in
 `BODY_TIMEOUT_SECONDS` is a 408 and the connection is closed, so a client that sends half a
 body and stalls holds nothing any other request needs. A streamed body (an import) is read
-by its route: `app.observability.BodyLimitMiddleware` makes each chunk arrive within the
-same bound.
+by its route: `limits.BodyLimitMiddleware` makes each chunk arrive within the same bound.
 """
 
 from __future__ import annotations

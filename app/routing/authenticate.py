@@ -53,8 +53,9 @@ async def authenticate(request: Request, needed: Scope) -> Principal:
         principal = await run_in_threadpool(_lookup, token)
         if principal is not None:
             KEYS.put(token, principal)
-    request.state.principal = check_scope(principal, needed)
-    return principal  # type: ignore[return-value]
+    principal = check_scope(principal, needed)
+    request.state.principal = principal
+    return principal
 
 
 class AuthenticatedRoute(APIRoute):

@@ -2,15 +2,17 @@
 work gate, in the thread pool or (short SQLite reads) on the event loop itself.
 
 FastAPI runs a `def` route in the thread pool, then validates and serializes its answer in
-the pool again; each trip costs more than the framework's whole floor request, and under
-load every trip hands the GIL between threads. Here the route runs once, its answer is
-dumped to JSON with the response model's serializer (a value already of that model is not
-validated again), headers and status set through a `response: Response` parameter are
-kept, and a read-only route closes its session in the same step.
+the pool again; each trip has its cost (bench/profile_notes.md), and under load every trip hands
+the GIL between threads. Here the route runs once, its answer is dumped to JSON with the
+response model's serializer (a value already of that model is not validated again),
+headers and status set through a `response: Response` parameter are kept, and a read-only
+route closes its session in the same step.
 
-A light read on SQLite runs inline: the database is a file in this process, a read takes
-a fraction of a millisecond, and the loop runs one at a time (no gate needed). Heavy reads
-and everything on PostgreSQL (network waits) go to the pool, under the work gate.
+A light read on SQLite runs inline: the database is a file in this process, a read is
+shorter than a trip to the pool (see bench/profile_notes.md), and the loop runs one at a
+time (no gate needed). Heavy reads and everything on PostgreSQL (network waits) go to the
+pool, under the work gate. This is a fast twin of FastAPI's own serialization:
+tests/api/test_one_step_runner_equivalence.py keeps the two equal.
 """
 
 from __future__ import annotations
@@ -44,6 +46,14 @@ def _runs_inline(reads_lightly: bool) -> bool:
     return local
 
 
+def _is_response(annotation: Any, endpoint: Callable[..., Any]) -> bool:
+    """Return whether a parameter is FastAPI's `response: Response`, also when its module
+    keeps annotations as strings (`from __future__ import annotations`)."""
+    if isinstance(annotation, str):
+        annotation = getattr(endpoint, "__globals__", {}).get(annotation)
+    return annotation is Response
+
+
 def one_step(
     endpoint: Callable[..., Any],
     *,
@@ -58,7 +68,9 @@ def one_step(
     if model_class is not None and not issubclass(model_class, BaseModel):
         model_class = None
     signature = inspect.signature(endpoint)
-    sub_responses = [name for name, p in signature.parameters.items() if p.annotation is Response]
+    sub_responses = [
+        name for name, p in signature.parameters.items() if _is_response(p.annotation, endpoint)
+    ]
 
     def work(request: Request, kwargs: dict[str, Any]) -> Response:
         try:

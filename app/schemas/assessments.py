@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from app.domain.readiness import Band
-from app.schemas.common import Day, InputModel, text
+from app.schemas.common import Day, InputModel, Name, Note
 from app.schemas.readiness import ReadinessPublic
 
 Purpose = Literal["promotion_decision", "succession_review", "development_planning"]
@@ -21,7 +21,7 @@ class AssessmentCreate(InputModel):
     )
     as_of: Day | None = Field(default=None, description="Score as of this day; today if omitted.")
     purpose: Purpose
-    note: text(2000) | None = None  # type: ignore[valid-type]
+    note: Note | None = None
 
     model_config = {
         "json_schema_extra": {
@@ -41,8 +41,8 @@ class ReviewCreate(InputModel):
     band: Band | None = Field(
         default=None, description="Required to override; must differ from the computed band."
     )
-    reason: text(2000)  # type: ignore[valid-type]
-    reviewer: text(200)  # type: ignore[valid-type]
+    reason: Note
+    reviewer: Name
 
     model_config = {
         "json_schema_extra": {

@@ -191,22 +191,30 @@ def _plain(value: str) -> str:
     return value
 
 
-def text(max_length: int, *, min_length: int = 1) -> Any:
-    """Return a trimmed string type with length bounds, without control characters (tab and
-    line breaks aside) or lone surrogates."""
-    # The schema says what the validators do: no control characters, and not blank when
-    # one is required.
-    pattern = (
-        f"^[^{_CONTROL}]*$"
-        if min_length == 0
-        else f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
-    )
-    return Annotated[
-        str,
-        BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v),
-        AfterValidator(_plain),
-        Field(min_length=min_length, max_length=max_length, json_schema_extra={"pattern": pattern}),
-    ]
+# Text a person gives, trimmed: not blank, no control characters (tab and line breaks
+# aside) and no lone surrogates. The schema says what the validators do, as a pattern.
+_TEXT_PATTERN = f"^[^{_CONTROL}]*[^\\s{_CONTROL}][^{_CONTROL}]*$"
+_TRIMMED = BeforeValidator(lambda v: v.strip() if isinstance(v, str) else v)
+_PLAIN = AfterValidator(_plain)
+
+
+def _length(most: int) -> Any:
+    return Field(min_length=1, max_length=most, json_schema_extra={"pattern": _TEXT_PATTERN})
+
+
+# The text fields, by what they hold; each is a trimmed, plain `str` of 1 to N characters.
+ResourceId = Annotated[str, _TRIMMED, _PLAIN, _length(36)]
+Code = Annotated[str, _TRIMMED, _PLAIN, _length(100)]
+Family = Annotated[str, _TRIMMED, _PLAIN, _length(100)]
+Name = Annotated[str, _TRIMMED, _PLAIN, _length(200)]
+Title = Annotated[str, _TRIMMED, _PLAIN, _length(200)]
+ExternalId = Annotated[str, _TRIMMED, _PLAIN, _length(200)]
+EventName = Annotated[str, _TRIMMED, _PLAIN, _length(300)]
+VoidReason = Annotated[str, _TRIMMED, _PLAIN, _length(1000)]
+Note = Annotated[str, _TRIMMED, _PLAIN, _length(2000)]
+
+
+T = TypeVar("T")
 
 
 def _not_null(schema: dict[str, Any]) -> None:
@@ -227,6 +235,17 @@ def omissible() -> Any:
     return Field(default=None, json_schema_extra=_not_null)
 
 
+def refuse_null(value: T) -> T:
+    """Return a value sent for an `omissible()` field, refusing an explicit null.
+
+    Serves as the field validator of such fields (`field_validator(...)(refuse_null)`): it
+    runs only for fields sent, so the error names the field.
+    """
+    if value is None:
+        raise ValueError("cannot be null; leave the field out to keep it")
+    return value
+
+
 class InputModel(BaseModel):
     """A request body: unknown fields are rejected, so typos do not pass silently."""
 
@@ -241,9 +260,6 @@ class MoneyIn(InputModel):
 class MoneyPublic(BaseModel):
     amount: AmountOut
     currency: str
-
-
-T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):

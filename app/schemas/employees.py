@@ -7,14 +7,14 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field, field_validator
 
 from app.domain.history import Status
-from app.schemas.common import InputModel, MoneyPublic, omissible, text
+from app.schemas.common import ExternalId, InputModel, MoneyPublic, Name, omissible, refuse_null
 
 
 class EmployeeCreate(InputModel):
-    external_id: text(200) = Field(  # type: ignore[valid-type]
+    external_id: ExternalId = Field(
         description="The caller's own key for the person; unique in the organization."
     )
-    display_name: text(200) | None = None  # type: ignore[valid-type]
+    display_name: Name | None = None
 
     model_config = {
         "json_schema_extra": {"examples": [{"external_id": "E-1001", "display_name": "Ana Ruiz"}]}
@@ -23,18 +23,12 @@ class EmployeeCreate(InputModel):
 
 class EmployeeUpdate(InputModel):
     # May be left out but not set to null: the schema does not offer null.
-    external_id: text(200) | None = omissible()  # type: ignore[valid-type]
-    display_name: text(200) | None = None  # type: ignore[valid-type]
+    external_id: ExternalId | None = omissible()
+    display_name: Name | None = None
 
     model_config = {"json_schema_extra": {"examples": [{"display_name": "Ana Ruiz-Lopez"}]}}
 
-    @field_validator("external_id")
-    @classmethod
-    def _external_id_stays_set(cls, value: str | None) -> str | None:
-        # Runs only when sent; the error names the field.
-        if value is None:
-            raise ValueError("cannot be null; leave the field out to keep it")
-        return value
+    _external_id_stays_set = field_validator("external_id")(refuse_null)
 
 
 class Advancement(BaseModel):

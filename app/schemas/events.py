@@ -10,7 +10,17 @@ from pydantic import BaseModel, Field
 from app.domain.history import EventType
 from app.domain.talent import LossLevel
 from app.domain.values import MAX_SKILL_LEVEL, MIN_SKILL_LEVEL
-from app.schemas.common import WHOLE, Day, InputModel, MoneyIn, MoneyPublic, text
+from app.schemas.common import (
+    WHOLE,
+    Day,
+    EventName,
+    InputModel,
+    MoneyIn,
+    MoneyPublic,
+    Note,
+    ResourceId,
+    VoidReason,
+)
 
 RatingIn = Annotated[int, Field(ge=1, le=5), WHOLE]
 SkillLevel = Annotated[int, Field(ge=MIN_SKILL_LEVEL, le=MAX_SKILL_LEVEL), WHOLE]
@@ -22,13 +32,13 @@ PotentialIn = Annotated[
 class EventCreate(InputModel):
     type: EventType
     occurred_on: Day
-    position_id: text(36) | None = None  # type: ignore[valid-type]
+    position_id: ResourceId | None = None
     salary: MoneyIn | None = None
     rating: RatingIn | None = Field(
         default=None, description="1..5: 3 meets, 4 exceeds, 5 far exceeds."
     )
-    name: text(300) | None = None  # type: ignore[valid-type]
-    description: text(2000) | None = None  # type: ignore[valid-type]
+    name: EventName | None = None
+    description: Note | None = None
     level: SkillLevel | None = Field(
         default=None, description="`skill_acquired` only: 1..5; without one the skill is level 1."
     )
@@ -75,7 +85,7 @@ class EventCreate(InputModel):
 
 
 class EventVoid(InputModel):
-    reason: text(1000)  # type: ignore[valid-type]
+    reason: VoidReason
 
     model_config = {
         "json_schema_extra": {"examples": [{"reason": "Recorded twice by the HR sync"}]}
@@ -101,35 +111,3 @@ class EventPublic(BaseModel):
     potential: int | None
     risk_of_loss: LossLevel | None
     impact_of_loss: LossLevel | None
-
-
-# Which optional fields each type takes; anything else is a 422.
-ALLOWED_FIELDS: dict[EventType, frozenset[str]] = {
-    EventType.hire: frozenset({"position_id", "salary"}),
-    EventType.position_change: frozenset({"position_id", "salary"}),
-    EventType.promotion: frozenset({"position_id", "salary"}),
-    EventType.lateral_move: frozenset({"position_id", "salary"}),
-    EventType.demotion: frozenset({"position_id", "salary"}),
-    EventType.salary_change: frozenset({"salary"}),
-    EventType.training_completed: frozenset({"name"}),
-    EventType.certification_earned: frozenset({"name", "expires_on"}),
-    EventType.skill_acquired: frozenset({"name", "level"}),
-    EventType.leadership_activity: frozenset({"name"}),
-    EventType.initiative: frozenset({"name"}),
-    EventType.performance_review: frozenset({"rating"}),
-    EventType.exit: frozenset(),
-    EventType.talent_review: frozenset({"potential", "risk_of_loss", "impact_of_loss"}),
-}
-REQUIRED_FIELDS: dict[EventType, frozenset[str]] = {
-    EventType.hire: frozenset({"position_id"}),
-    EventType.position_change: frozenset({"position_id"}),
-    EventType.promotion: frozenset({"position_id"}),
-    EventType.lateral_move: frozenset({"position_id"}),
-    EventType.demotion: frozenset({"position_id"}),
-    EventType.salary_change: frozenset({"salary"}),
-    EventType.training_completed: frozenset({"name"}),
-    EventType.certification_earned: frozenset({"name"}),
-    EventType.skill_acquired: frozenset({"name"}),
-    EventType.performance_review: frozenset({"rating"}),
-    EventType.talent_review: frozenset({"potential"}),
-}

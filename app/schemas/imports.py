@@ -8,22 +8,32 @@ from pydantic import BaseModel, Field, model_validator
 
 from app.domain.history import EventType
 from app.domain.talent import LossLevel
-from app.schemas.common import BAD_TEXT, Day, InputModel, MoneyIn, text
+from app.schemas.common import (
+    BAD_TEXT,
+    Code,
+    Day,
+    EventName,
+    ExternalId,
+    InputModel,
+    MoneyIn,
+    Name,
+    Note,
+)
 from app.schemas.events import PotentialIn, RatingIn, SkillLevel
 
 
 class ImportLine(InputModel):
     """One line of an import file (SPEC section 9)."""
 
-    employee_external_id: text(200)  # type: ignore[valid-type]
-    employee_display_name: text(200) | None = None  # type: ignore[valid-type]
+    employee_external_id: ExternalId
+    employee_display_name: Name | None = None
     type: EventType
     occurred_on: Day
-    position_code: text(100) | None = None  # type: ignore[valid-type]
+    position_code: Code | None = None
     salary: MoneyIn | None = None
     rating: RatingIn | None = None
-    name: text(300) | None = None  # type: ignore[valid-type]
-    description: text(2000) | None = None  # type: ignore[valid-type]
+    name: EventName | None = None
+    description: Note | None = None
     level: SkillLevel | None = Field(default=None, description="`skill_acquired`: 1..5.")
     expires_on: Day | None = Field(
         default=None, description="`certification_earned`: the first day it no longer counts."
@@ -31,7 +41,7 @@ class ImportLine(InputModel):
     potential: PotentialIn | None = None
     risk_of_loss: LossLevel | None = None
     impact_of_loss: LossLevel | None = None
-    event_key: text(200) | None = Field(  # type: ignore[valid-type]
+    event_key: ExternalId | None = Field(
         default=None,
         description="Your key for the event; a second import of the same key adds nothing. "
         "Without one, a hash of the line's content serves.",

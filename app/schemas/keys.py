@@ -8,13 +8,13 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
 from app.auth import Scope
 from app.models import utcnow
-from app.schemas.common import InputModel, text
+from app.schemas.common import InputModel, Name
 
 
 class KeyCreate(InputModel):
     # `Scope` members, not a fixed list: a scope added to the enum is accepted here too.
     scopes: list[Scope] = Field(min_length=1, max_length=len(Scope) * 2)
-    name: text(200) | None = None  # type: ignore[valid-type]
+    name: Name | None = None
     expires_at: AwareDatetime | None = Field(
         default=None, description="When the key stops working; must lie in the future."
     )

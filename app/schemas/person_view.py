@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, WithJsonSchema
 
 from app.domain.mobility import MoveType
 from app.domain.readiness import Band
-from app.schemas.common import Day, InputModel, text
+from app.schemas.common import Day, InputModel, ResourceId
 from app.schemas.positions import RequirementPublic
 from app.schemas.readiness import ReadinessPublic
 
@@ -57,7 +57,7 @@ WhatIfEvents = Annotated[
 
 
 class WhatIfRequest(InputModel):
-    target_position_id: text(36) | None = Field(  # type: ignore[valid-type]
+    target_position_id: ResourceId | None = Field(
         default=None, description="Omit for 'one level up'."
     )
     as_of: Day | None = Field(default=None, description="Today (UTC) if omitted.")

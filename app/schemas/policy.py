@@ -7,10 +7,27 @@ from decimal import Decimal
 from typing import Annotated
 
 from pydantic import BaseModel, Field, model_validator
+from pydantic.json_schema import JsonDict
 
 from app.schemas.common import NUMBER, WHOLE, InputModel
 
 Weight = Annotated[float, Field(ge=0, le=1), NUMBER]
+
+# Version 1, the policy every organization starts with, as a caller writes it: the one
+# example of a policy body, also shown (as the service answers it) for `PolicyPublic`.
+DEFAULT_POLICY_EXAMPLE: JsonDict = {
+    "weights": {
+        "performance": 0.35,
+        "leadership": 0.2,
+        "development": 0.2,
+        "requirements": 0.15,
+        "experience": 0.1,
+    },
+    "window_months": 24,
+    "saturation": {"leadership": 3, "development": 4},
+    "thresholds": {"ready_now": 75, "ready_1_2_years": 50},
+    "default_min_months_in_role": 12,
+}
 
 
 class Weights(InputModel):
@@ -55,25 +72,7 @@ class PolicyBody(InputModel):
     thresholds: Thresholds
     default_min_months_in_role: Annotated[int, Field(ge=0, le=600), WHOLE]
 
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "weights": {
-                        "performance": 0.35,
-                        "leadership": 0.2,
-                        "development": 0.2,
-                        "requirements": 0.15,
-                        "experience": 0.1,
-                    },
-                    "window_months": 24,
-                    "saturation": {"leadership": 3, "development": 4},
-                    "thresholds": {"ready_now": 75, "ready_1_2_years": 50},
-                    "default_min_months_in_role": 12,
-                }
-            ]
-        }
-    }
+    model_config = {"json_schema_extra": {"examples": [DEFAULT_POLICY_EXAMPLE]}}
 
 
 class PolicyPublic(BaseModel):

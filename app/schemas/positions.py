@@ -22,10 +22,14 @@ from app.schemas.common import (
     WHOLE,
     AmountIn,
     AmountOut,
+    Code,
     Currency,
+    Family,
     InputModel,
+    Name,
+    Title,
     omissible,
-    text,
+    refuse_null,
 )
 
 
@@ -64,7 +68,7 @@ class PayBandPublic(BaseModel):
 
 class RequirementIn(InputModel):
     kind: RequirementKind
-    name: text(200)  # type: ignore[valid-type]
+    name: Name
     mandatory: bool = Field(default=True, strict=True)  # true or false, not 0 or "yes"
     min_level: Annotated[int, Field(ge=MIN_SKILL_LEVEL, le=MAX_SKILL_LEVEL), WHOLE] | None = Field(
         default=None,
@@ -101,9 +105,9 @@ Requirements = Annotated[list[RequirementIn], Field(max_length=100)]
 
 
 class PositionCreate(InputModel):
-    code: text(100)  # type: ignore[valid-type]
-    title: text(200)  # type: ignore[valid-type]
-    family: text(100)  # type: ignore[valid-type]
+    code: Code
+    title: Title
+    family: Family
     track: Track
     level: Level
     pay_band: PayBandIn | None = None
@@ -140,9 +144,9 @@ class PositionUpdate(InputModel):
     """Fields to change; `pay_band` and `requirements` are replaced whole."""
 
     # Required fields may be left out but not set to null: the schema does not offer null.
-    code: text(100) | None = omissible()  # type: ignore[valid-type]
-    title: text(200) | None = omissible()  # type: ignore[valid-type]
-    family: text(100) | None = omissible()  # type: ignore[valid-type]
+    code: Code | None = omissible()
+    title: Title | None = omissible()
+    family: Family | None = omissible()
     track: Track | None = omissible()
     level: Level | None = omissible()
     pay_band: PayBandIn | None = None
@@ -154,13 +158,9 @@ class PositionUpdate(InputModel):
         "json_schema_extra": {"examples": [{"title": "Charge Nurse", "min_months_in_role": 12}]}
     }
 
-    @field_validator("code", "title", "family", "track", "level", "critical")
-    @classmethod
-    def _required_stay_set(cls, value: object) -> object:
-        # Runs only for fields sent; the error names the field.
-        if value is None:
-            raise ValueError("cannot be null; leave the field out to keep it")
-        return value
+    _required_stay_set = field_validator("code", "title", "family", "track", "level", "critical")(
+        refuse_null
+    )
 
 
 class PositionSummary(BaseModel):

@@ -11,16 +11,15 @@ from pydantic import BaseModel, Field, StrictBool, field_validator
 from app.domain.readiness import Band
 from app.domain.succession import BenchStrength
 from app.domain.talent import Tier
-from app.schemas.common import WHOLE, InputModel, omissible, text
+from app.schemas.common import WHOLE, InputModel, Note, ResourceId, omissible, refuse_null
 
 Rank = Annotated[
     int, Field(ge=1, le=1000, description="1 is the first choice; unranked lists last."), WHOLE
 ]
-Note = text(2000)
 
 
 class SuccessorCreate(InputModel):
-    employee_id: text(36)  # type: ignore[valid-type]
+    employee_id: ResourceId
     rank: Rank | None = None
     emergency: StrictBool = Field(
         default=False, description="Could step in at once if the incumbent left tomorrow."
@@ -28,7 +27,7 @@ class SuccessorCreate(InputModel):
     readiness_override: Band | None = Field(
         default=None, description="The band people decided on; the computed band stays beside it."
     )
-    note: Note | None = None  # type: ignore[valid-type]
+    note: Note | None = None
 
     model_config = {
         "json_schema_extra": {
@@ -51,16 +50,11 @@ class SuccessorUpdate(InputModel):
     rank: Rank | None = None
     emergency: StrictBool | None = omissible()
     readiness_override: Band | None = None
-    note: Note | None = None  # type: ignore[valid-type]
+    note: Note | None = None
 
     model_config = {"json_schema_extra": {"examples": [{"rank": 2, "readiness_override": None}]}}
 
-    @field_validator("emergency")
-    @classmethod
-    def _stays_set(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("cannot be null; leave the field out to keep it")
-        return value
+    _stays_set = field_validator("emergency")(refuse_null)
 
 
 class Computed(BaseModel):

@@ -11,10 +11,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, or_, select, update
-from sqlmodel import Session
+from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlmodel import Session, col
 
 from app.domain.explanation import explain
 from app.domain.readiness import Band, Policy
@@ -89,11 +89,13 @@ def _newest_first(
             raise ValidationFailed.one("cursor", "is not a cursor this list returned", "query")
         query = query.where(
             or_(
-                Assessment.created_at < before,
-                and_(Assessment.created_at == before, Assessment.id < str(last_id)),
+                col(Assessment.created_at) < before,
+                and_(col(Assessment.created_at) == before, col(Assessment.id) < str(last_id)),
             )
         )
-    ordered = query.order_by(Assessment.created_at.desc(), Assessment.id.desc()).limit(limit + 1)
+    ordered = query.order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc()).limit(
+        limit + 1
+    )
     rows = list(session.execute(ordered).scalars())
     if len(rows) <= limit:
         return rows, None
@@ -107,7 +109,8 @@ def list_for_person(
     """Return a page of the person's assessments, newest first."""
     get_employee(session, organization_id, employee_id)
     query = select(Assessment).where(
-        Assessment.organization_id == organization_id, Assessment.employee_id == employee_id
+        col(Assessment.organization_id) == organization_id,
+        col(Assessment.employee_id) == employee_id,
     )
     return _newest_first(session, query, limit=limit, cursor=cursor)
 
@@ -127,18 +130,18 @@ def list_log(
     they were made (inclusive, UTC), purpose and review outcome (`unreviewed` too)."""
     if start is not None and end is not None and start > end:
         raise ValidationFailed.one("from", "must be on or before `to`", "query")
-    query = select(Assessment).where(Assessment.organization_id == organization_id)
+    query = select(Assessment).where(col(Assessment.organization_id) == organization_id)
     if start is not None:
-        query = query.where(Assessment.created_at >= datetime.combine(start, time(), UTC))
+        query = query.where(col(Assessment.created_at) >= datetime.combine(start, time(), UTC))
     if end is not None:
         next_day = datetime.combine(end + timedelta(days=1), time(), UTC)
-        query = query.where(Assessment.created_at < next_day)
+        query = query.where(col(Assessment.created_at) < next_day)
     if purposes:
-        query = query.where(Assessment.purpose.in_(list(purposes)))
+        query = query.where(col(Assessment.purpose).in_(list(purposes)))
     if outcome == "unreviewed":
-        query = query.where(Assessment.review_outcome.is_(None))
+        query = query.where(col(Assessment.review_outcome).is_(None))
     elif outcome is not None:
-        query = query.where(Assessment.review_outcome == outcome)
+        query = query.where(col(Assessment.review_outcome) == outcome)
     return _newest_first(session, query, limit=limit, cursor=cursor)
 
 
@@ -174,9 +177,9 @@ def review_assessment(
     done = session.execute(
         update(Assessment)
         .where(
-            Assessment.organization_id == organization_id,
-            Assessment.id == assessment_id,
-            Assessment.reviewed_at.is_(None),
+            col(Assessment.organization_id) == organization_id,
+            col(Assessment.id) == assessment_id,
+            col(Assessment.reviewed_at).is_(None),
         )
         .values(
             review_outcome=outcome,
@@ -187,7 +190,7 @@ def review_assessment(
         )
         .execution_options(synchronize_session=False)
     )
-    if done.rowcount != 1:
+    if cast(CursorResult[Any], done).rowcount != 1:
         raise Conflict(f"Assessment {assessment_id!r} has already been reviewed.")
     session.refresh(row)
     return row

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.mobility import PositionFacts
 from app.errors import NotFound
@@ -59,20 +59,20 @@ _lock = threading.Lock()
 # One statement answers "which version" and "which history of this person" together: the
 # person's `event_seq` moves on every record, import and void (None: no such person).
 _VERSION = select(
-    Organization.catalog_version,
-    select(Employee.event_seq)
+    col(Organization.catalog_version),
+    select(col(Employee.event_seq))
     .where(
-        Employee.organization_id == Organization.id,
-        Employee.id == bindparam("employee_id"),
+        col(Employee.organization_id) == col(Organization.id),
+        col(Employee.id) == bindparam("employee_id"),
     )
     .scalar_subquery(),
-).where(Organization.id == bindparam("organization_id"))
+).where(col(Organization.id) == bindparam("organization_id"))
 
 
 def _load(session: Session, organization_id: str, version: str) -> Catalog:
     # Read after the version: what is loaded is at least as new as the version it is
     # filed under, so a concurrent change can only make the next request reload.
-    rows = session.execute(select(Position).where(Position.organization_id == organization_id))
+    rows = session.execute(select(Position).where(col(Position.organization_id) == organization_id))
     positions = {p.id: position_facts(p) for p in rows.scalars()}
     return Catalog(version, positions, current_policy(session, organization_id))
 

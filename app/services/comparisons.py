@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from sqlalchemy import bindparam, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.history import (
     DEVELOPMENT_TYPES,
@@ -34,15 +34,18 @@ from app.services.employees import today
 # Built once: the person's state events (what they hold, their pay) and their development
 # events up to a day (proof of requirements), in one statement.
 _EVENTS = select(
-    *history.FACT_COLUMNS, CareerEvent.name_key, CareerEvent.level, CareerEvent.expires_on
+    *history.FACT_COLUMNS,
+    col(CareerEvent.name_key),
+    col(CareerEvent.level),
+    col(CareerEvent.expires_on),
 ).where(
-    CareerEvent.organization_id == bindparam("organization_id"),
-    CareerEvent.employee_id == bindparam("employee_id"),
-    CareerEvent.voided_at.is_(None),
+    col(CareerEvent.organization_id) == bindparam("organization_id"),
+    col(CareerEvent.employee_id) == bindparam("employee_id"),
+    col(CareerEvent.voided_at).is_(None),
     or_(
-        CareerEvent.type.in_([t.value for t in STATE_TYPES]),
-        CareerEvent.type.in_([t.value for t in DEVELOPMENT_TYPES])
-        & (CareerEvent.occurred_on <= bindparam("day")),
+        col(CareerEvent.type).in_([t.value for t in STATE_TYPES]),
+        col(CareerEvent.type).in_([t.value for t in DEVELOPMENT_TYPES])
+        & (col(CareerEvent.occurred_on) <= bindparam("day")),
     ),
 )
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.fairness import MAX_DIMENSIONS_PER_PERSON, check_category, check_dimension
 from app.errors import FieldError, ValidationFailed
@@ -83,8 +83,8 @@ def erase_demographics(session: Session, organization_id: str, employee_id: str)
     """Delete the person's demographics row, without checking the person exists."""
     session.execute(
         delete(Demographic).where(
-            Demographic.organization_id == organization_id,
-            Demographic.employee_id == employee_id,
+            col(Demographic.organization_id) == organization_id,
+            col(Demographic.employee_id) == employee_id,
         )
     )
     session.flush()
@@ -93,8 +93,8 @@ def erase_demographics(session: Session, organization_id: str, employee_id: str)
 def attributes_by_person(session: Session, organization_id: str) -> dict[str, dict[str, str]]:
     """Return every person's categories in the organization, by person id."""
     rows = session.execute(
-        select(Demographic.employee_id, Demographic.attributes).where(
-            Demographic.organization_id == organization_id
+        select(col(Demographic.employee_id), col(Demographic.attributes)).where(
+            col(Demographic.organization_id) == organization_id
         )
     ).all()
     return {employee_id: dict(attributes or {}) for employee_id, attributes in rows}

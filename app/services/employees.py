@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.history import DEVELOPMENT_TYPES, Projection, Status, replay
 from app.domain.mobility import MoveType
@@ -82,7 +82,8 @@ def find_by_external_id(
     return (
         session.execute(
             select(Employee).where(
-                Employee.organization_id == organization_id, Employee.external_id == external_id
+                col(Employee.organization_id) == organization_id,
+                col(Employee.external_id) == external_id,
             )
         )
         .scalars()
@@ -107,9 +108,9 @@ def list_employees(
     external_id: str | None,
 ) -> tuple[list[Employee], str | None]:
     """Return a page of people, oldest first (or the one with `external_id`)."""
-    query = select(Employee).where(Employee.organization_id == organization_id)
+    query = select(Employee).where(col(Employee.organization_id) == organization_id)
     if external_id is not None:
-        query = query.where(Employee.external_id == external_id)
+        query = query.where(col(Employee.external_id) == external_id)
     return page_by_creation(session, query, Employee, limit=limit, cursor=cursor)
 
 
@@ -162,38 +163,40 @@ def erase_employee(session: Session, organization_id: str, employee_id: str) -> 
     # write in flight to commit, so its idempotency record (which names the person) is
     # there to be deleted below, and a later write finds no person.
     session.execute(
-        select(Employee.id)
-        .where(Employee.organization_id == organization_id, Employee.id == employee_id)
+        select(col(Employee.id))
+        .where(col(Employee.organization_id) == organization_id, col(Employee.id) == employee_id)
         .with_for_update()
     )
     employee = get_employee(session, organization_id, employee_id)
     assessment_ids = list(
         session.execute(
-            select(Assessment.id).where(
-                Assessment.organization_id == organization_id,
-                Assessment.employee_id == employee_id,
+            select(col(Assessment.id)).where(
+                col(Assessment.organization_id) == organization_id,
+                col(Assessment.employee_id) == employee_id,
             )
         ).scalars()
     )
     if assessment_ids:
         session.execute(
             delete(IdempotencyRecord).where(
-                IdempotencyRecord.organization_id == organization_id,
-                IdempotencyRecord.path.in_([f"/v1/assessments/{a}/review" for a in assessment_ids]),
+                col(IdempotencyRecord.organization_id) == organization_id,
+                col(IdempotencyRecord.path).in_(
+                    [f"/v1/assessments/{a}/review" for a in assessment_ids]
+                ),
             )
         )
     for table in (Assessment, Demographic):
         session.execute(
             delete(table).where(
-                table.organization_id == organization_id,
-                table.employee_id == employee_id,
+                col(table.organization_id) == organization_id,
+                col(table.employee_id) == employee_id,
             )
         )
     creations = session.execute(
         select(IdempotencyRecord).where(
-            IdempotencyRecord.organization_id == organization_id,
-            IdempotencyRecord.method == "POST",
-            IdempotencyRecord.path.like("%/employees"),
+            col(IdempotencyRecord.organization_id) == organization_id,
+            col(IdempotencyRecord.method) == "POST",
+            col(IdempotencyRecord.path).like("%/employees"),
         )
     ).scalars()
     for record in creations:
@@ -201,41 +204,42 @@ def erase_employee(session: Session, organization_id: str, employee_id: str) -> 
             session.delete(record)
     session.execute(
         delete(PositionHolding).where(
-            PositionHolding.organization_id == organization_id,
-            PositionHolding.employee_id == employee_id,
+            col(PositionHolding.organization_id) == organization_id,
+            col(PositionHolding.employee_id) == employee_id,
         )
     )
     session.execute(
         delete(CareerEvent).where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.employee_id == employee_id,
+            col(CareerEvent.organization_id) == organization_id,
+            col(CareerEvent.employee_id) == employee_id,
         )
     )
     # Their nominations as a successor and the history of each.
-    nominations = select(Successor.id).where(
-        Successor.organization_id == organization_id, Successor.employee_id == employee_id
+    nominations = select(col(Successor.id)).where(
+        col(Successor.organization_id) == organization_id, col(Successor.employee_id) == employee_id
     )
     session.execute(
         delete(SuccessorChange).where(
-            SuccessorChange.organization_id == organization_id,
-            SuccessorChange.successor_id.in_(nominations.scalar_subquery()),
+            col(SuccessorChange.organization_id) == organization_id,
+            col(SuccessorChange.successor_id).in_(nominations.scalar_subquery()),
         )
     )
     session.execute(
         delete(Successor).where(
-            Successor.organization_id == organization_id, Successor.employee_id == employee_id
+            col(Successor.organization_id) == organization_id,
+            col(Successor.employee_id) == employee_id,
         )
     )
     session.execute(
         delete(IdempotencyRecord).where(
-            IdempotencyRecord.organization_id == organization_id,
-            IdempotencyRecord.employee_id == employee_id,
+            col(IdempotencyRecord.organization_id) == organization_id,
+            col(IdempotencyRecord.employee_id) == employee_id,
         )
     )
     session.execute(
         delete(Employee).where(
-            Employee.organization_id == organization_id,
-            Employee.id == employee_id,
+            col(Employee.organization_id) == organization_id,
+            col(Employee.id) == employee_id,
         )
     )
     session.flush()
@@ -252,13 +256,13 @@ def views(
     by_person = history.state_events_by_person(session, organization_id, people=ids, on=day)
     level_of = history.levels(session, organization_id, history.positions_named(by_person))
     counted = session.execute(
-        select(CareerEvent.employee_id, CareerEvent.type, func.count())
+        select(col(CareerEvent.employee_id), col(CareerEvent.type), func.count())
         .where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.employee_id.in_(ids),
-            CareerEvent.voided_at.is_(None),
-            CareerEvent.occurred_on <= day,
-            CareerEvent.type.in_([t.value for t in DEVELOPMENT_TYPES]),
+            col(CareerEvent.organization_id) == organization_id,
+            col(CareerEvent.employee_id).in_(ids),
+            col(CareerEvent.voided_at).is_(None),
+            col(CareerEvent.occurred_on) <= day,
+            col(CareerEvent.type).in_([t.value for t in DEVELOPMENT_TYPES]),
         )
         .group_by(CareerEvent.employee_id, CareerEvent.type)
     ).all()

@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Container
+from collections.abc import Callable, Container, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
-from sqlmodel import Session
+from sqlalchemy import (
+    CursorResult,
+    Row,
+    Table,
+    and_,
+    bindparam,
+    insert,
+    inspect,
+    or_,
+    select,
+    update,
+)
+from sqlmodel import Session, col
 
-from app.domain.history import EventFacts, EventType, problems_added, problems_removed, replay
+from app.domain.history import (
+    ALLOWED_FIELDS,
+    REQUIRED_FIELDS,
+    EventFacts,
+    EventType,
+    problems_added,
+    problems_removed,
+    replay,
+)
 from app.domain.holding import spells
 from app.domain.values import Money, decimal_to_cents, fold_name
 from app.errors import Conflict, FieldError, NotFound, ValidationFailed
 from app.models import CareerEvent, Employee, utcnow
-from app.schemas.events import ALLOWED_FIELDS, REQUIRED_FIELDS, EventCreate
+from app.schemas.events import EventCreate
 from app.services import history, holdings
 from app.services.catalog import current
 from app.services.employees import get_employee
@@ -129,7 +148,9 @@ def salary_of(data: EventCreate) -> Money | None:
 
 
 def history_problems(
-    new: EventFacts, existing: list[EventFacts], level_of: dict[str, int]
+    new: EventFacts,
+    existing: list[EventFacts],
+    level_of: Callable[[str], int | None] | Mapping[str, int],
 ) -> list[FieldError]:
     """Return the 422 field errors for what recording `new` would break in the history."""
     return [
@@ -146,11 +167,11 @@ def history_problems(
 _NEXT_SEQ = (
     update(Employee)
     .where(
-        Employee.organization_id == bindparam("org"),
-        Employee.id == bindparam("person"),
+        col(Employee.organization_id) == bindparam("org"),
+        col(Employee.id) == bindparam("person"),
     )
     .values(event_seq=Employee.event_seq + 1)
-    .returning(Employee.event_seq)
+    .returning(col(Employee.event_seq))
 )
 
 
@@ -173,11 +194,11 @@ def _next_seq(session: Session, organization_id: str, employee_id: str) -> int:
 _MOVES = frozenset(history.STATE_TYPES) - {EventType.hire, EventType.salary_change, EventType.exit}
 # The person's state events with their stored classification: one read validates a new
 # state event against the history and re-classifies the moves it affects.
-_STATE_EVENTS = select(*history.FACT_COLUMNS, CareerEvent.classification).where(
-    CareerEvent.organization_id == bindparam("organization_id"),
-    CareerEvent.employee_id == bindparam("employee_id"),
-    CareerEvent.voided_at.is_(None),
-    CareerEvent.type.in_([t.value for t in history.STATE_TYPES]),
+_STATE_EVENTS = select(*history.FACT_COLUMNS, col(CareerEvent.classification)).where(
+    col(CareerEvent.organization_id) == bindparam("organization_id"),
+    col(CareerEvent.employee_id) == bindparam("employee_id"),
+    col(CareerEvent.voided_at).is_(None),
+    col(CareerEvent.type).in_([t.value for t in history.STATE_TYPES]),
 )
 
 
@@ -189,11 +210,11 @@ def _classify_with(
     rewrite the person's position holdings when the event changes them."""
     stored: dict[str, str | None] = {}
     existing: list[EventFacts] = []
-    for *fields, classification in session.connection().execute(
+    for event in session.connection().execute(
         _STATE_EVENTS, {"organization_id": organization_id, "employee_id": employee_id}
     ):
-        existing.append(history.event_facts(*fields))
-        stored[fields[0]] = classification
+        existing.append(history.event_facts(*event[:-1]))
+        stored[event[0]] = event[-1]
     new = facts_of(row)
     level_of = current(session, organization_id).level_of
     errors = history_problems(new, existing, level_of)
@@ -221,8 +242,8 @@ def _classify_with(
             session.connection().execute(
                 update(CareerEvent)
                 .where(
-                    CareerEvent.organization_id == organization_id,
-                    CareerEvent.id == fact.id,
+                    col(CareerEvent.organization_id) == organization_id,
+                    col(CareerEvent.id) == fact.id,
                 )
                 .values(classification=wanted)
             )
@@ -256,7 +277,7 @@ def record_event(
     return CareerEvent(**row)
 
 
-_INSERT = insert(CareerEvent.__table__)
+_INSERT = insert(cast(Table, inspect(CareerEvent).local_table))
 
 
 def get_event(
@@ -270,8 +291,8 @@ def get_event(
     return event
 
 
-_EXISTS = select(Employee.id).where(
-    Employee.organization_id == bindparam("org"), Employee.id == bindparam("person")
+_EXISTS = select(col(Employee.id)).where(
+    col(Employee.organization_id) == bindparam("org"), col(Employee.id) == bindparam("person")
 )
 
 
@@ -296,29 +317,30 @@ def list_events(
     """Return a page of the person's events by `occurred_on`, then arrival (rows of the
     table read through Core, not ORM objects: a page is only presented)."""
     _must_exist(session, organization_id, employee_id)
-    query = select(CareerEvent.__table__).where(
-        CareerEvent.organization_id == organization_id, CareerEvent.employee_id == employee_id
+    query = select(inspect(CareerEvent).local_table).where(
+        col(CareerEvent.organization_id) == organization_id,
+        col(CareerEvent.employee_id) == employee_id,
     )
     if types:
-        query = query.where(CareerEvent.type.in_([t.value for t in types]))
+        query = query.where(col(CareerEvent.type).in_([t.value for t in types]))
     if from_ is not None:
-        query = query.where(CareerEvent.occurred_on >= from_)
+        query = query.where(col(CareerEvent.occurred_on) >= from_)
     if to is not None:
-        query = query.where(CareerEvent.occurred_on <= to)
+        query = query.where(col(CareerEvent.occurred_on) <= to)
     if not include_voided:
-        query = query.where(CareerEvent.voided_at.is_(None))
+        query = query.where(col(CareerEvent.voided_at).is_(None))
     if cursor is not None:
         day, seq = decode_cursor(cursor, arity=2)
         after_day, after_seq = cursor_day(day), cursor_int(seq)
         query = query.where(
             or_(
-                CareerEvent.occurred_on > after_day,
-                and_(CareerEvent.occurred_on == after_day, CareerEvent.seq > after_seq),
+                col(CareerEvent.occurred_on) > after_day,
+                and_(col(CareerEvent.occurred_on) == after_day, col(CareerEvent.seq) > after_seq),
             )
         )
     rows = list(
         session.connection().execute(
-            query.order_by(CareerEvent.occurred_on, CareerEvent.seq).limit(limit + 1)
+            query.order_by(col(CareerEvent.occurred_on), col(CareerEvent.seq)).limit(limit + 1)
         )
     )
     if len(rows) <= limit:
@@ -341,13 +363,13 @@ def void_event(
     voided = session.execute(
         update(CareerEvent)
         .where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.id == event_id,
-            CareerEvent.voided_at.is_(None),
+            col(CareerEvent.organization_id) == organization_id,
+            col(CareerEvent.id) == event_id,
+            col(CareerEvent.voided_at).is_(None),
         )
         .values(voided_at=utcnow(), void_reason=reason)
     )
-    if voided.rowcount == 0:
+    if cast(CursorResult[Any], voided).rowcount == 0:
         raise Conflict(f"Event {event_id!r} was voided already; its reason: {event.void_reason!r}.")
     # Moves the person's history version: answers cached from the history are keyed on it.
     _next_seq(session, organization_id, employee_id)
@@ -359,8 +381,10 @@ def void_event(
 
 
 _LOCK_PERSON = (
-    select(Employee.id)
-    .where(Employee.organization_id == bindparam("org"), Employee.id == bindparam("person"))
+    select(col(Employee.id))
+    .where(
+        col(Employee.organization_id) == bindparam("org"), col(Employee.id) == bindparam("person")
+    )
     .with_for_update()
 )
 

@@ -9,14 +9,13 @@ the slate's scores. Demographics decide only who is in which group.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlmodel import Session
 
 from app.domain import fairness as core
@@ -29,6 +28,7 @@ from app.models import CareerEvent, Position
 from app.services.candidates import BAND_ORDER, score_population
 from app.services.demographics import attributes_by_person
 from app.services.employees import today
+from app.services.population import by_person, history_until
 
 
 def parse_dimensions(text: str) -> tuple[str, ...]:
@@ -129,33 +129,14 @@ class PromotionReport:
     groups: list[RatedGroup]
 
 
-_WINDOW_EVENTS = select(
-    CareerEvent.employee_id,
-    CareerEvent.occurred_on,
-    CareerEvent.seq,
+_WINDOW_EVENTS = history_until(
+    "end",
+    HOLDING_TYPES,
     CareerEvent.id,
     CareerEvent.type,
     CareerEvent.position_id,
     CareerEvent.classification,
-).where(
-    CareerEvent.organization_id == bindparam("organization_id"),
-    CareerEvent.voided_at.is_(None),
-    CareerEvent.occurred_on <= bindparam("end"),
-    CareerEvent.type.in_(HOLDING_TYPES),
 )
-
-
-def _by_person(rows: Iterable[Any]) -> Iterator[tuple[str, list[Any]]]:
-    """Yield each person's rows (employee_id, occurred_on, seq, ...) in history order, people
-    by id. (Sorting each person's few rows costs far less than sorting them all at once.)"""
-    people: dict[str, list[Any]] = defaultdict(list)
-    for row in rows:
-        people[row[0]].append(row)
-    history_order = itemgetter(1, 2)
-    for employee_id in sorted(people):
-        events = people[employee_id]
-        events.sort(key=history_order)
-        yield employee_id, events
 
 
 def employed_and_promoted(
@@ -171,7 +152,7 @@ def employed_and_promoted(
     )
     employed, promoted = [], set()
     promotion = MoveType.promotion.value
-    for employee_id, events in _by_person(rows):
+    for employee_id, events in by_person(rows):
         before = ((r[3], r[4], r[5], r[1]) for r in events if r[1] <= start)
         if role_held(before) is not None:
             employed.append(employee_id)
@@ -207,19 +188,13 @@ def promotion_report(
 GROUP_BY = ("level", "family", "position", "none")
 
 # What the person holds and is paid on a day: their hires, moves, pay changes and exits.
-_PAY_EVENTS = select(
-    CareerEvent.employee_id,
-    CareerEvent.occurred_on,
-    CareerEvent.seq,
+_PAY_EVENTS = history_until(
+    "day",
+    [*HOLDING_TYPES, SALARY_CHANGE],
     CareerEvent.type,
     CareerEvent.position_id,
     CareerEvent.salary_cents,
     CareerEvent.salary_currency,
-).where(
-    CareerEvent.organization_id == bindparam("organization_id"),
-    CareerEvent.voided_at.is_(None),
-    CareerEvent.occurred_on <= bindparam("day"),
-    CareerEvent.type.in_([*HOLDING_TYPES, SALARY_CHANGE]),
 )
 
 
@@ -244,6 +219,15 @@ class PayReport:
     quartiles: list[tuple[str, int, list[QuartileCount]]]
 
 
+class Paid(NamedTuple):
+    """One person in the pay report: what they hold and are paid on the day."""
+
+    employee_id: str
+    position_id: str
+    currency: str
+    cents: int
+
+
 def pay_report(
     session: Session,
     organization_id: str,
@@ -261,59 +245,11 @@ def pay_report(
             "reference", "names a category of one dimension; use it with one dimension", "query"
         )
     day = as_of or today()
-    scanned = (
-        session.connection()
-        .execute(_PAY_EVENTS, {"organization_id": organization_id, "day": day})
-        .all()
-    )
-    paid: list[tuple[str, str, str, int]] = []  # (person, position, currency, cents)
-    for employee_id, events in _by_person(scanned):
-        held = pay_held((r[3], r[4], r[5], r[6]) for r in events)
-        if held is not None and held.salary_cents is not None and held.currency:
-            paid.append((employee_id, held.position_id, held.currency, held.salary_cents))
-    positions = {
-        pid: (level, family)
-        for pid, level, family in session.execute(
-            select(Position.id, Position.level, Position.family).where(
-                Position.organization_id == organization_id
-            )
-        ).all()
-    }
+    paid = _paid(session, organization_id, day)
     whole = _grouping(session, organization_id, dimensions, paid)
-    if reference is not None:
-        wanted: Category | None = (reference.strip(),)
-        if not any(g.category == wanted for g in whole.groups):
-            raise ValidationFailed.one(
-                "reference", "no one in the population has this category", "query"
-            )
-    else:
-        wanted = core.default_reference(whole)
+    wanted = _reference(whole, reference)
     category_of = {m[0]: g.category for g in whole.groups for m in g.members}
-
-    def key_of(person: tuple[str, str, str, int]) -> str | int | None:
-        level, family = positions.get(person[1], (None, None))
-        return {"level": level, "family": family, "position": person[1], "none": None}[group_by]
-
-    cells: dict[tuple[Any, str], list[tuple[str, str, str, int]]] = defaultdict(list)
-    for person in paid:
-        cells[(key_of(person), person[2])].append(person)
-    rows = []
-    for (key, currency), members in sorted(cells.items(), key=lambda kv: _row_order(kv[0])):
-        grouping = core.group(people=((m[3], category_of.get(m[0])) for m in members))
-        rows.append(
-            PayReportRow(
-                key=key,
-                currency=currency,
-                row=core.pay_row(grouping=grouping, reference=wanted, min_count=min_count),
-            )
-        )
-    quartiles = []
-    for currency in sorted({p[2] for p in paid}):
-        split = core.quartiles(
-            people=[(p[3], category_of.get(p[0])) for p in paid if p[2] == currency],
-            min_count=min_count,
-        )
-        quartiles += [(currency, n, counts) for n, counts in enumerate(split, start=1)]
+    key_of = _key_of(session, organization_id, group_by)
     return PayReport(
         dimensions=dimensions,
         as_of=day,
@@ -323,9 +259,90 @@ def pay_report(
         population=whole.population,
         unknown=whole.unknown,
         groups=whole.groups,
-        rows=rows,
-        quartiles=quartiles,
+        rows=_pay_rows(paid, key_of, category_of, wanted, min_count),
+        quartiles=_quartiles(paid, category_of, min_count),
     )
+
+
+def _pay_rows(
+    paid: list[Paid],
+    key_of: Callable[[Paid], Any],
+    category_of: dict[str, Category],
+    reference: Category | None,
+    min_count: int,
+) -> list[PayReportRow]:
+    """Return one row per (level, family or position, currency): each group's pay against
+    the reference's, in key order, then currency."""
+    cells: dict[tuple[Any, str], list[Paid]] = defaultdict(list)
+    for person in paid:
+        cells[(key_of(person), person.currency)].append(person)
+    rows = []
+    for (key, currency), members in sorted(cells.items(), key=lambda kv: _row_order(kv[0])):
+        grouping = core.group(people=((m.cents, category_of.get(m.employee_id)) for m in members))
+        row = core.pay_row(grouping=grouping, reference=reference, min_count=min_count)
+        rows.append(PayReportRow(key=key, currency=currency, row=row))
+    return rows
+
+
+def _quartiles(
+    paid: list[Paid], category_of: dict[str, Category], min_count: int
+) -> list[tuple[str, int, list[QuartileCount]]]:
+    """Return, per currency, who of each group falls in each pay quartile."""
+    out = []
+    for currency in sorted({p.currency for p in paid}):
+        people = [(p.cents, category_of.get(p.employee_id)) for p in paid if p.currency == currency]
+        split = core.quartiles(people=people, min_count=min_count)
+        out += [(currency, n, counts) for n, counts in enumerate(split, start=1)]
+    return out
+
+
+def _paid(session: Session, organization_id: str, day: date) -> list[Paid]:
+    """Return everyone employed on the day with a salary, from their hires, moves, pay
+    changes and exits alone, people by id."""
+    scanned = (
+        session.connection()
+        .execute(_PAY_EVENTS, {"organization_id": organization_id, "day": day})
+        .all()
+    )
+    paid = []
+    for employee_id, events in by_person(scanned):
+        held = pay_held((r[3], r[4], r[5], r[6]) for r in events)
+        if held is not None and held.salary_cents is not None and held.currency:
+            paid.append(Paid(employee_id, held.position_id, held.currency, held.salary_cents))
+    return paid
+
+
+def _reference(whole: Grouping[Any], reference: str | None) -> Category | None:
+    """Return the category the gaps are measured against: the one named (a 422 when nobody
+    has it), else the default of the whole population."""
+    if reference is None:
+        return core.default_reference(whole)
+    wanted = (reference.strip(),)
+    if not any(g.category == wanted for g in whole.groups):
+        raise ValidationFailed.one(
+            "reference", "no one in the population has this category", "query"
+        )
+    return wanted
+
+
+def _key_of(session: Session, organization_id: str, group_by: str) -> Callable[[Paid], Any]:
+    """Return what puts a person in a row: the level, family or id of the position they
+    hold, or nothing (one row per currency) with `group_by` none."""
+    positions = {
+        pid: (level, family)
+        for pid, level, family in session.execute(
+            select(Position.id, Position.level, Position.family).where(
+                Position.organization_id == organization_id
+            )
+        ).all()
+    }
+
+    def key_of(person: Paid) -> str | int | None:
+        level, family = positions.get(person.position_id, (None, None))
+        by = {"level": level, "family": family, "position": person.position_id, "none": None}
+        return by[group_by]
+
+    return key_of
 
 
 def _row_order(key: tuple[Any, str]) -> tuple[int, Any, str]:

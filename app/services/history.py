@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.history import STATE_TYPES, EventFacts, EventType, Projection, replay
 from app.domain.holding import spells
@@ -22,13 +22,13 @@ _STATE_TYPE_NAMES = tuple(t.value for t in STATE_TYPES)
 
 # The columns `event_facts` takes, in its order: what every read of state events selects.
 FACT_COLUMNS = (
-    CareerEvent.id,
-    CareerEvent.type,
-    CareerEvent.occurred_on,
-    CareerEvent.seq,
-    CareerEvent.position_id,
-    CareerEvent.salary_cents,
-    CareerEvent.salary_currency,
+    col(CareerEvent.id),
+    col(CareerEvent.type),
+    col(CareerEvent.occurred_on),
+    col(CareerEvent.seq),
+    col(CareerEvent.position_id),
+    col(CareerEvent.salary_cents),
+    col(CareerEvent.salary_currency),
 )
 
 
@@ -42,15 +42,15 @@ def state_events_by_person(
     """Return each person's non-voided events that change what they hold (hires, moves, pay
     changes, exits), up to a day when given. `people` limits the persons: a list of ids or
     a scalar subquery; None means the whole organization."""
-    query = select(CareerEvent.employee_id, *FACT_COLUMNS).where(
-        CareerEvent.organization_id == organization_id,
-        CareerEvent.voided_at.is_(None),
-        CareerEvent.type.in_(_STATE_TYPE_NAMES),
+    query = select(col(CareerEvent.employee_id), *FACT_COLUMNS).where(
+        col(CareerEvent.organization_id) == organization_id,
+        col(CareerEvent.voided_at).is_(None),
+        col(CareerEvent.type).in_(_STATE_TYPE_NAMES),
     )
     if people is not None:
-        query = query.where(CareerEvent.employee_id.in_(people))
+        query = query.where(col(CareerEvent.employee_id).in_(people))
     if on is not None:
-        query = query.where(CareerEvent.occurred_on <= on)
+        query = query.where(col(CareerEvent.occurred_on) <= on)
     by_person: dict[str, list[EventFacts]] = defaultdict(list)
     for employee_id, *fields in session.execute(query).all():
         by_person[employee_id].append(event_facts(*fields))
@@ -100,9 +100,9 @@ def levels(session: Session, organization_id: str, position_ids: Iterable[str]) 
     if not ids:
         return {}
     rows = session.execute(
-        select(Position.id, Position.level).where(
-            Position.organization_id == organization_id,
-            Position.id.in_(ids),
+        select(col(Position.id), col(Position.level)).where(
+            col(Position.organization_id) == organization_id,
+            col(Position.id).in_(ids),
         )
     ).all()
     return {pid: int(level) for pid, level in rows}
@@ -142,8 +142,8 @@ def store_classifications(session: Session, organization_id: str, employee_id: s
     the two cannot both rewrite the person's holdings from different snapshots.
     """
     session.execute(
-        select(Employee.id)
-        .where(Employee.organization_id == organization_id, Employee.id == employee_id)
+        select(col(Employee.id))
+        .where(col(Employee.organization_id) == organization_id, col(Employee.id) == employee_id)
         .with_for_update()
     )
     facts = state_events(session, organization_id, employee_id)
@@ -157,10 +157,10 @@ def store_classifications(session: Session, organization_id: str, employee_id: s
     ]
     current: dict[str, str | None] = dict(
         session.execute(
-            select(CareerEvent.id, CareerEvent.classification).where(
-                CareerEvent.organization_id == organization_id,
-                CareerEvent.employee_id == employee_id,
-                CareerEvent.id.in_([m.id for m in moves] or [""]),
+            select(col(CareerEvent.id), col(CareerEvent.classification)).where(
+                col(CareerEvent.organization_id) == organization_id,
+                col(CareerEvent.employee_id) == employee_id,
+                col(CareerEvent.id).in_([m.id for m in moves] or [""]),
             )
         ).all()
     )
@@ -171,8 +171,8 @@ def store_classifications(session: Session, organization_id: str, employee_id: s
             session.execute(
                 update(CareerEvent)
                 .where(
-                    CareerEvent.organization_id == organization_id,
-                    CareerEvent.id == move.id,
+                    col(CareerEvent.organization_id) == organization_id,
+                    col(CareerEvent.id) == move.id,
                 )
                 .values(classification=wanted)
             )
@@ -184,8 +184,8 @@ def employees_naming_position(
     """Return the people whose history names the position."""
     rows = session.execute(
         select(func.distinct(CareerEvent.employee_id)).where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.position_id == position_id,
+            col(CareerEvent.organization_id) == organization_id,
+            col(CareerEvent.position_id) == position_id,
         )
     ).all()
     return [r[0] for r in rows]

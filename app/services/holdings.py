@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, inspect, select
 from sqlmodel import Session, col
 
 from app.domain.holding import Spell, SpellEnd
@@ -26,11 +26,11 @@ from app.domain.mobility import MoveType
 from app.domain.values import Money
 from app.models import PositionHolding
 
-_TABLE = PositionHolding.__table__
+_TABLE = cast(Table, inspect(PositionHolding).local_table)
 _INSERT = insert(_TABLE)
 _DELETE_PEOPLE = delete(PositionHolding).where(
-    PositionHolding.organization_id == bindparam("org"),
-    PositionHolding.employee_id.in_(bindparam("people", expanding=True)),
+    col(PositionHolding.organization_id) == bindparam("org"),
+    col(PositionHolding.employee_id).in_(bindparam("people", expanding=True)),
 )
 
 
@@ -82,20 +82,20 @@ def replace(
 
 
 _COLUMNS = (
-    PositionHolding.employee_id,
-    PositionHolding.ordinal,
-    PositionHolding.position_id,
-    PositionHolding.started_on,
-    PositionHolding.start_event_id,
-    PositionHolding.ended_on,
-    PositionHolding.end_event_id,
-    PositionHolding.ended_by,
-    PositionHolding.next_position_id,
-    PositionHolding.classification,
-    PositionHolding.salary_before_cents,
-    PositionHolding.salary_before_currency,
-    PositionHolding.salary_after_cents,
-    PositionHolding.salary_after_currency,
+    col(PositionHolding.employee_id),
+    col(PositionHolding.ordinal),
+    col(PositionHolding.position_id),
+    col(PositionHolding.started_on),
+    col(PositionHolding.start_event_id),
+    col(PositionHolding.ended_on),
+    col(PositionHolding.end_event_id),
+    col(PositionHolding.ended_by),
+    col(PositionHolding.next_position_id),
+    col(PositionHolding.classification),
+    col(PositionHolding.salary_before_cents),
+    col(PositionHolding.salary_before_currency),
+    col(PositionHolding.salary_after_cents),
+    col(PositionHolding.salary_after_currency),
 )
 
 
@@ -138,10 +138,10 @@ def _spell(row: Any) -> tuple[str, Spell]:
 def stored(session: Session, organization_id: str, *, people: Any = None) -> dict[str, list[Spell]]:
     """Return the stored spells by person, each person's oldest first. `people` limits the
     persons: a list of ids or a scalar subquery; None means the whole organization."""
-    query = select(*_COLUMNS).where(PositionHolding.organization_id == organization_id)
+    query = select(*_COLUMNS).where(col(PositionHolding.organization_id) == organization_id)
     if people is not None:
-        query = query.where(PositionHolding.employee_id.in_(people))
-    query = query.order_by(PositionHolding.employee_id, PositionHolding.ordinal)
+        query = query.where(col(PositionHolding.employee_id).in_(people))
+    query = query.order_by(col(PositionHolding.employee_id), col(PositionHolding.ordinal))
     by_person: dict[str, list[Spell]] = defaultdict(list)
     for row in session.connection().execute(query):
         employee_id, spell = _spell(row)
@@ -154,9 +154,9 @@ def moves_out_of(
 ) -> list[Spell]:
     """Return the spells in a position that a move ended (on or after `since`)."""
     query = select(*_COLUMNS).where(
-        PositionHolding.organization_id == organization_id,
-        PositionHolding.position_id == position_id,
-        PositionHolding.ended_by == SpellEnd.move.value,
+        col(PositionHolding.organization_id) == organization_id,
+        col(PositionHolding.position_id) == position_id,
+        col(PositionHolding.ended_by) == SpellEnd.move.value,
     )
     if since is not None:
         query = query.where(col(PositionHolding.ended_on) >= since)
@@ -170,22 +170,22 @@ def careers_through(
     (position, started on, ended by a move): what routes read, and no more."""
     # No DISTINCT: IN ignores repeats, and with one SQLite walks the whole organization's
     # primary key instead of the position's index.
-    held = select(PositionHolding.employee_id).where(
-        PositionHolding.organization_id == organization_id,
-        PositionHolding.position_id == position_id,
+    held = select(col(PositionHolding.employee_id)).where(
+        col(PositionHolding.organization_id) == organization_id,
+        col(PositionHolding.position_id) == position_id,
     )
     query = (
         select(
-            PositionHolding.employee_id,
-            PositionHolding.position_id,
-            PositionHolding.started_on,
-            PositionHolding.ended_by,
+            col(PositionHolding.employee_id),
+            col(PositionHolding.position_id),
+            col(PositionHolding.started_on),
+            col(PositionHolding.ended_by),
         )
         .where(
-            PositionHolding.organization_id == organization_id,
-            PositionHolding.employee_id.in_(held.scalar_subquery()),
+            col(PositionHolding.organization_id) == organization_id,
+            col(PositionHolding.employee_id).in_(held.scalar_subquery()),
         )
-        .order_by(PositionHolding.employee_id, PositionHolding.ordinal)
+        .order_by(col(PositionHolding.employee_id), col(PositionHolding.ordinal))
     )
     moved = SpellEnd.move.value
     by_person: dict[str, list[tuple[str, date, bool]]] = defaultdict(list)

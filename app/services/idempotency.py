@@ -24,10 +24,11 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import Database
 from app.errors import IdempotencyInFlight, IdempotencyKeyReused, ValidationFailed
@@ -123,11 +124,11 @@ def purge_expired(db: Database, organization_id: str) -> int:
     with db.transaction() as session:
         result = session.execute(
             delete(IdempotencyRecord).where(
-                IdempotencyRecord.organization_id == organization_id,
-                IdempotencyRecord.expires_at <= utcnow(),
+                col(IdempotencyRecord.organization_id) == organization_id,
+                col(IdempotencyRecord.expires_at) <= utcnow(),
             )
         )
-        return int(result.rowcount or 0)
+        return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
 def claim_fingerprint(
@@ -223,8 +224,8 @@ def complete(
 
 def _gone(session: Session, organization_id: str, employee_id: str) -> bool:
     found = session.execute(
-        select(Employee.id).where(
-            Employee.organization_id == organization_id, Employee.id == employee_id
+        select(col(Employee.id)).where(
+            col(Employee.organization_id) == organization_id, col(Employee.id) == employee_id
         )
     ).first()
     return found is None
@@ -236,11 +237,11 @@ def renew(db: Database, *, claim: Claim, lease_seconds: float) -> bool:
         result = session.execute(
             update(IdempotencyRecord)
             .where(
-                IdempotencyRecord.organization_id == claim.organization_id,
-                IdempotencyRecord.method == claim.method,
-                IdempotencyRecord.path == claim.path,
-                IdempotencyRecord.key == claim.key,
-                IdempotencyRecord.state == "in_flight",
+                col(IdempotencyRecord.organization_id) == claim.organization_id,
+                col(IdempotencyRecord.method) == claim.method,
+                col(IdempotencyRecord.path) == claim.path,
+                col(IdempotencyRecord.key) == claim.key,
+                col(IdempotencyRecord.state) == "in_flight",
             )
             .values(expires_at=utcnow() + timedelta(seconds=lease_seconds))
         )
@@ -252,10 +253,10 @@ def release(db: Database, *, claim: Claim) -> None:
     with db.transaction() as session:
         session.execute(
             delete(IdempotencyRecord).where(
-                IdempotencyRecord.organization_id == claim.organization_id,
-                IdempotencyRecord.method == claim.method,
-                IdempotencyRecord.path == claim.path,
-                IdempotencyRecord.key == claim.key,
-                IdempotencyRecord.state == "in_flight",
+                col(IdempotencyRecord.organization_id) == claim.organization_id,
+                col(IdempotencyRecord.method) == claim.method,
+                col(IdempotencyRecord.path) == claim.path,
+                col(IdempotencyRecord.key) == claim.key,
+                col(IdempotencyRecord.state) == "in_flight",
             )
         )

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.history import EventFacts, Projection, replay
 from app.domain.values import Money, fold_name
@@ -240,8 +240,11 @@ def _lock_people(session: Session, organization_id: str, names: list[str]) -> di
     """Return the stored people of these external ids, locked (on PostgreSQL) so that no
     concurrent writer numbers or validates against the same histories at the same time."""
     rows = session.execute(
-        select(Employee.external_id, Employee.id, Employee.event_seq)
-        .where(Employee.organization_id == organization_id, Employee.external_id.in_(names))
+        select(col(Employee.external_id), col(Employee.id), col(Employee.event_seq))
+        .where(
+            col(Employee.organization_id) == organization_id,
+            col(Employee.external_id).in_(names),
+        )
         .with_for_update()
     ).all()
     return {external_id: Person(employee_id, seq) for external_id, employee_id, seq in rows}

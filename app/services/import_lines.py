@@ -12,12 +12,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
 from app.domain.history import EVENT_TYPE_BY_NAME, STATE_TYPES
+from app.domain.talent import LossLevel
+from app.schemas.common import MoneyIn
 from app.schemas.events import EventCreate
 from app.schemas.imports import ImportLine, PlainImportLine
 from app.services.events import expiry_problem, shape_errors
@@ -158,6 +161,9 @@ def line_problem(parsed: ParsedLine, *, names_position: bool) -> Rejection | Non
     return problem
 
 
+_SOME_MONEY = MoneyIn.model_construct(amount=Decimal(1), currency="USD")
+
+
 @lru_cache(maxsize=512)
 def _shape_problem(
     kind: str,
@@ -177,17 +183,17 @@ def _shape_problem(
     potential, risk, impact = talent
     stand_in = EventCreate.model_construct(
         type=EVENT_TYPE_BY_NAME[kind],
-        occurred_on=None,
+        occurred_on=date.min,  # before any expiry: the importer asks about expiry itself
         position_id="-" if position else None,
-        salary=True if salary else None,
+        salary=_SOME_MONEY if salary else None,
         rating=1 if rating else None,
         name="-" if name else None,
         description="-" if description else None,
         level=1 if level else None,
         expires_on=date.max if expires_on else None,
         potential=1 if potential else None,
-        risk_of_loss="-" if risk else None,
-        impact_of_loss="-" if impact else None,
+        risk_of_loss=LossLevel.low if risk else None,
+        impact_of_loss=LossLevel.low if impact else None,
     )
     errors = shape_errors(stand_in)
     if not errors:

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from itertools import chain
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Table, inspect
 from uuid_utils import uuid7
 
 from app.models import CareerEvent
 
+_EVENTS = cast(Table, inspect(CareerEvent).local_table)
 # SQLite: rows a multi-row INSERT carries (2,100 bound values, within SQLite's limit).
 ROWS_PER_INSERT = 100
 # SQLite: dedupe keys asked for in one SELECT (SQLite binds at most 32,766 values).
@@ -92,7 +93,7 @@ class SqlWriter:
             process = column.type.dialect_impl(dialect).bind_processor(dialect)
             return process if process is not None else _same
 
-        events = CareerEvent.__table__.c
+        events = _EVENTS.c
         day = processor(events.occurred_on)
         if day(date(1901, 2, 3)) == "1901-02-03":
             day = date.isoformat  # the same text, without a Python call in between

@@ -25,7 +25,7 @@ from typing import Any
 import psycopg
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.db import Database
 from app.domain.history import EVENT_TYPE_BY_NAME, EventFacts
@@ -166,12 +166,12 @@ class Importer:
         if not self.rejected_hires:
             return []
         hired = (
-            select(CareerEvent.id)
+            select(col(CareerEvent.id))
             .where(
-                CareerEvent.organization_id == Employee.organization_id,
-                CareerEvent.employee_id == Employee.id,
-                CareerEvent.type == "hire",
-                CareerEvent.voided_at.is_(None),
+                col(CareerEvent.organization_id) == col(Employee.organization_id),
+                col(CareerEvent.employee_id) == col(Employee.id),
+                col(CareerEvent.type) == "hire",
+                col(CareerEvent.voided_at).is_(None),
             )
             .exists()
         )
@@ -180,9 +180,9 @@ class Importer:
         for start in range(0, len(names), 1000):
             found.extend(
                 session.execute(
-                    select(Employee.external_id).where(
-                        Employee.organization_id == self.organization_id,
-                        Employee.external_id.in_(names[start : start + 1000]),
+                    select(col(Employee.external_id)).where(
+                        col(Employee.organization_id) == self.organization_id,
+                        col(Employee.external_id).in_(names[start : start + 1000]),
                         ~hired,
                     )
                 ).scalars()
@@ -212,8 +212,8 @@ class Importer:
     def _positions_by_code(self, session: Session) -> dict[str, tuple[str, int]]:
         if self._positions is None:
             rows = session.execute(
-                select(Position.code, Position.id, Position.level).where(
-                    Position.organization_id == self.organization_id
+                select(col(Position.code), col(Position.id), col(Position.level)).where(
+                    col(Position.organization_id) == self.organization_id
                 )
             ).all()
             self._positions = {code: (pid, level) for code, pid, level in rows}

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.auth import Scope, format_scopes, hash_key, key_prefix, mint_key, parse_scopes
 from app.errors import Conflict, NotFound
@@ -47,7 +47,7 @@ def list_keys(
     session: Session, organization_id: str, *, limit: int, cursor: str | None
 ) -> tuple[list[ApiKey], str | None]:
     """Return a page of the organization's keys, oldest first."""
-    query = select(ApiKey).where(ApiKey.organization_id == organization_id)
+    query = select(ApiKey).where(col(ApiKey.organization_id) == organization_id)
     return page_by_creation(session, query, ApiKey, limit=limit, cursor=cursor)
 
 
@@ -71,7 +71,9 @@ def revoke_key(session: Session, organization_id: str, key_id: str) -> ApiKey:
     """Revoke a key; 409 when it is revoked already, or when it is the organization's last
     usable admin key (the organization would lock itself out)."""
     session.execute(
-        select(Organization.id).where(Organization.id == organization_id).with_for_update()
+        select(col(Organization.id))
+        .where(col(Organization.id) == organization_id)
+        .with_for_update()
     )
     row = get_key(session, organization_id, key_id)
     if row.revoked_at is not None:
@@ -80,9 +82,9 @@ def revoke_key(session: Session, organization_id: str, key_id: str) -> ApiKey:
     if _usable_admin(row, now):
         others = session.execute(
             select(ApiKey).where(
-                ApiKey.organization_id == organization_id,
-                ApiKey.id != key_id,
-                ApiKey.revoked_at.is_(None),
+                col(ApiKey.organization_id) == organization_id,
+                col(ApiKey.id) != key_id,
+                col(ApiKey.revoked_at).is_(None),
             )
         ).scalars()
         if not any(_usable_admin(other, now) for other in others):

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.auth import Scope, parse_scopes
 from app.errors import Conflict, NotFound
@@ -20,7 +20,11 @@ MAX_NAME_LENGTH = 200
 
 def find_organization(session: Session, name: str) -> Organization:
     """Return the organization with this name, or raise NotFound."""
-    org = session.execute(select(Organization).where(Organization.name == name)).scalars().first()
+    org = (
+        session.execute(select(Organization).where(col(Organization.name) == name))
+        .scalars()
+        .first()
+    )
     if org is None:
         raise NotFound(f"No organization named {name!r}.")
     return org
@@ -36,7 +40,7 @@ def create_organization(session: Session, name: str) -> tuple[Organization, str]
     problem = text_problem(name)
     if problem is not None:
         raise ValueError(f"the organization's name {problem}")
-    if session.execute(select(Organization).where(Organization.name == name)).first():
+    if session.execute(select(Organization).where(col(Organization.name) == name)).first():
         raise Conflict(f"An organization named {name!r} already exists.")
     org = Organization(id=str(uuid.uuid4()), name=name, created_at=utcnow())
     session.add(org)
@@ -70,13 +74,15 @@ def create_key_for(
 def list_organizations(session: Session) -> list[tuple[Organization, int]]:
     """Return every organization, oldest first, with how many unrevoked keys it has."""
     orgs = list(
-        session.execute(select(Organization).order_by(Organization.created_at, Organization.id))
+        session.execute(
+            select(Organization).order_by(col(Organization.created_at), col(Organization.id))
+        )
         .scalars()
         .all()
     )
     live: dict[str, int] = {}
     for (organization_id,) in session.execute(
-        select(ApiKey.organization_id).where(ApiKey.revoked_at.is_(None))
+        select(col(ApiKey.organization_id)).where(col(ApiKey.revoked_at).is_(None))
     ):
         live[organization_id] = live.get(organization_id, 0) + 1
     return [(org, live.get(org.id, 0)) for org in orgs]

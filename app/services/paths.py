@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.mobility import ObservedMove, PathStats, observed_paths
 from app.domain.values import whole_months_between
@@ -44,9 +44,9 @@ def paths_from(
     stats = observed_paths(moves=observed)
     codes: dict[str, str] = dict(
         session.execute(
-            select(Position.id, Position.code).where(
-                Position.organization_id == organization_id,
-                Position.id.in_([s.to_position_id for s in stats] or [""]),
+            select(col(Position.id), col(Position.code)).where(
+                col(Position.organization_id) == organization_id,
+                col(Position.id).in_([s.to_position_id for s in stats] or [""]),
             )
         ).all()
     )

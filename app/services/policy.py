@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.readiness import DEFAULT_POLICY, Component, Policy
 from app.errors import Conflict, NotFound
@@ -83,8 +83,8 @@ def current_policy(session: Session, organization_id: str) -> StoredPolicy:
     row = (
         session.execute(
             select(ScoringPolicy)
-            .where(ScoringPolicy.organization_id == organization_id)
-            .order_by(ScoringPolicy.version.desc())
+            .where(col(ScoringPolicy.organization_id) == organization_id)
+            .order_by(col(ScoringPolicy.version).desc())
             .limit(1)
         )
         .scalars()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, inspect, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.mobility import PayBand, PositionFacts, midpoint_cents
 from app.domain.values import Requirement, RequirementKind, decimal_to_cents
@@ -111,11 +111,11 @@ def position_facts(position: Position) -> PositionFacts:
 
 
 def _code_taken(session: Session, organization_id: str, code: str, except_id: str | None) -> bool:
-    query = select(Position.id).where(
-        Position.organization_id == organization_id, Position.code == code
+    query = select(col(Position.id)).where(
+        col(Position.organization_id) == organization_id, col(Position.code) == code
     )
     if except_id is not None:
-        query = query.where(Position.id != except_id)
+        query = query.where(col(Position.id) != except_id)
     return session.execute(query).first() is not None
 
 
@@ -149,9 +149,9 @@ def create_position(session: Session, organization_id: str, data: PositionCreate
     return position
 
 
-_ROW = select(*Position.__table__.columns).where(
-    Position.organization_id == bindparam("organization_id"),
-    Position.id == bindparam("position_id"),
+_ROW = select(*inspect(Position).local_table.columns).where(
+    col(Position.organization_id) == bindparam("organization_id"),
+    col(Position.id) == bindparam("position_id"),
 )
 
 
@@ -177,7 +177,7 @@ def get_position(
     `key_share` a weaker one (FOR NO KEY UPDATE) that lets events naming the position
     still be inserted meanwhile (their foreign key takes FOR KEY SHARE)."""
     query = select(Position).where(
-        Position.organization_id == organization_id, Position.id == position_id
+        col(Position.organization_id) == organization_id, col(Position.id) == position_id
     )
     if lock:
         query = query.with_for_update(key_share=key_share)
@@ -187,16 +187,11 @@ def get_position(
     return position
 
 
-def find_position(session: Session, organization_id: str, position_id: str) -> Position | None:
-    """Return the position, or None when the organization has no such position."""
-    return session.get(Position, (organization_id, position_id))
-
-
 def list_positions(
     session: Session, organization_id: str, *, limit: int, cursor: str | None
 ) -> tuple[list[Position], str | None]:
     """Return a page of positions, oldest first, and the cursor of the next page."""
-    query = select(Position).where(Position.organization_id == organization_id)
+    query = select(Position).where(col(Position.organization_id) == organization_id)
     return page_by_creation(session, query, Position, limit=limit, cursor=cursor)
 
 
@@ -247,10 +242,10 @@ def delete_position(
     position = get_position(session, organization_id, position_id, lock=True)
     check_if_match(if_match, position.version)
     named = session.execute(
-        select(CareerEvent.id)
+        select(col(CareerEvent.id))
         .where(
-            CareerEvent.organization_id == organization_id,
-            CareerEvent.position_id == position_id,
+            col(CareerEvent.organization_id) == organization_id,
+            col(CareerEvent.position_id) == position_id,
         )
         .limit(1)
     ).first()

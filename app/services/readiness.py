@@ -245,6 +245,31 @@ def _score(
     return score_readiness(facts=evidence.facts, target=target, policy=catalog.policy.policy)
 
 
+def _no_employee(employee_id: str) -> NotFound:
+    return NotFound(f"No employee {employee_id!r} in this organization.")
+
+
+def _rows_for(
+    session: Session,
+    catalog: Catalog,
+    organization_id: str,
+    employee_id: str,
+    target_position: PositionFacts | None,
+    *,
+    day: date,
+) -> list[Sequence[Any]]:
+    """Return the person's rows readiness reads on `day` for the target (one level up when
+    None)."""
+    return read_rows(
+        session,
+        organization_id,
+        employee_id,
+        day=day,
+        policy=catalog.policy.policy,
+        requirements=target_position.requirements if target_position else (),
+    )
+
+
 def readiness(
     session: Session,
     organization_id: str,
@@ -266,17 +291,10 @@ def readiness(
     else:
         catalog, person = read[0], read[1] is not None
     if not person:
-        raise NotFound(f"No employee {employee_id!r} in this organization.")
+        raise _no_employee(employee_id)
     target_position = catalog.position(target_position_id) if target_position_id else None
     day = as_of or today()
-    rows = read_rows(
-        session,
-        organization_id,
-        employee_id,
-        day=day,
-        policy=catalog.policy.policy,
-        requirements=target_position.requirements if target_position else (),
-    )
+    rows = _rows_for(session, catalog, organization_id, employee_id, target_position, day=day)
     evidence = evidence_of(rows, day=day)
     if not employed(evidence.projection):
         raise _not_employed(evidence, "query")
@@ -298,7 +316,7 @@ def what_if(
     (a 422 naming `events[i].<field>`); nothing is stored."""
     catalog, person = with_person(session, organization_id, employee_id)
     if not person:
-        raise NotFound(f"No employee {employee_id!r} in this organization.")
+        raise _no_employee(employee_id)
     target_position = None
     if target_position_id is not None:
         target_position = catalog.positions.get(target_position_id)
@@ -307,14 +325,7 @@ def what_if(
                 "target_position_id", "no such position in this organization"
             )
     day = as_of or today()
-    rows = read_rows(
-        session,
-        organization_id,
-        employee_id,
-        day=day,
-        policy=catalog.policy.policy,
-        requirements=target_position.requirements if target_position else (),
-    )
+    rows = _rows_for(session, catalog, organization_id, employee_id, target_position, day=day)
     hypothetical = _hypothetical_rows(catalog, organization_id, employee_id, rows, events)
     evidence = evidence_of([*rows, *hypothetical], day=day)
     if not employed(evidence.projection):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.models import Organization
 
@@ -24,6 +24,6 @@ def touch(session: Session, organization_id: str) -> None:
     session.info[TOUCHED] = True
     session.execute(
         update(Organization)
-        .where(Organization.id == organization_id)
+        .where(col(Organization.id) == organization_id)
         .values(catalog_version=secrets.token_hex(16))
     )

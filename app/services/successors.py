@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.history import Status
 from app.domain.readiness import Band, Readiness
@@ -117,10 +117,10 @@ def create_successor(
     get_position(session, organization_id, position_id)
     _check_nominee(session, organization_id, position_id, data.employee_id)
     taken = session.execute(
-        select(Successor.id).where(
-            Successor.organization_id == organization_id,
-            Successor.position_id == position_id,
-            Successor.employee_id == data.employee_id,
+        select(col(Successor.id)).where(
+            col(Successor.organization_id) == organization_id,
+            col(Successor.position_id) == position_id,
+            col(Successor.employee_id) == data.employee_id,
         )
     ).first()
     if taken is not None:
@@ -158,9 +158,9 @@ def _get(
     lock: bool = False,
 ) -> Successor:
     query = select(Successor).where(
-        Successor.organization_id == organization_id,
-        Successor.id == successor_id,
-        Successor.position_id == position_id,
+        col(Successor.organization_id) == organization_id,
+        col(Successor.id) == successor_id,
+        col(Successor.position_id) == position_id,
     )
     if lock:
         query = query.with_for_update()
@@ -187,7 +187,8 @@ def list_successors(
     get_position(session, organization_id, position_id)
     rows = session.execute(
         select(Successor).where(
-            Successor.organization_id == organization_id, Successor.position_id == position_id
+            col(Successor.organization_id) == organization_id,
+            col(Successor.position_id) == position_id,
         )
     ).scalars()
     views = [_view(session, organization_id, s) for s in rows]
@@ -239,8 +240,8 @@ def delete_successor(
     successor = _get(session, organization_id, position_id, successor_id, lock=True)
     session.execute(
         delete(SuccessorChange).where(
-            SuccessorChange.organization_id == organization_id,
-            SuccessorChange.successor_id == successor_id,
+            col(SuccessorChange.organization_id) == organization_id,
+            col(SuccessorChange.successor_id) == successor_id,
         )
     )
     session.delete(successor)
@@ -256,9 +257,9 @@ def successor_history(
         session.execute(
             select(SuccessorChange)
             .where(
-                SuccessorChange.organization_id == organization_id,
-                SuccessorChange.successor_id == successor_id,
+                col(SuccessorChange.organization_id) == organization_id,
+                col(SuccessorChange.successor_id) == successor_id,
             )
-            .order_by(SuccessorChange.version)
+            .order_by(col(SuccessorChange.version))
         ).scalars()
     )

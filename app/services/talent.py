@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.domain.talent import Grid, GridFacts, LossLevel, Potential, TalentReview, nine_box
 from app.models import TALENT_REVIEW_ONLY, CareerEvent
-from app.services.candidates import active_people
 from app.services.catalog import current
 from app.services.employees import today
+from app.services.population import active_people
 
 
 def latest_reviews(session: Session, organization_id: str, *, day: date) -> dict[str, TalentReview]:
@@ -20,21 +20,21 @@ def latest_reviews(session: Session, organization_id: str, *, day: date) -> dict
     arrival), voided ones left out."""
     rows = session.execute(
         select(
-            CareerEvent.employee_id,
-            CareerEvent.occurred_on,
-            CareerEvent.seq,
-            CareerEvent.id,
-            CareerEvent.potential,
-            CareerEvent.risk_of_loss,
-            CareerEvent.impact_of_loss,
+            col(CareerEvent.employee_id),
+            col(CareerEvent.occurred_on),
+            col(CareerEvent.seq),
+            col(CareerEvent.id),
+            col(CareerEvent.potential),
+            col(CareerEvent.risk_of_loss),
+            col(CareerEvent.impact_of_loss),
         ).where(
-            CareerEvent.organization_id == organization_id,
+            col(CareerEvent.organization_id) == organization_id,
             TALENT_REVIEW_ONLY,
-            CareerEvent.voided_at.is_(None),
-            CareerEvent.occurred_on <= day,
+            col(CareerEvent.voided_at).is_(None),
+            col(CareerEvent.occurred_on) <= day,
         )
     ).all()
-    rows.sort(key=lambda r: (r[1], r[2]))
+    rows = sorted(rows, key=lambda r: (r[1], r[2]))
     latest: dict[str, TalentReview] = {}
     for employee_id, _day, _seq, event_id, potential, risk, impact in rows:
         if potential is None:

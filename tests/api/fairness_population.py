@@ -9,20 +9,14 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+# The fairness tests import `position` from here.
+from tests.factories import create_position as position
+
 AS_OF = "2026-06-30"
 
 
 def ndjson(lines: Iterable[dict[str, Any]]) -> bytes:
     return ("\n".join(json.dumps(line) for line in lines) + "\n").encode()
-
-
-def position(api: TestClient, code: str, level: int, **extra: Any) -> str:
-    body = {"code": code, "title": f"Title {code}", "family": extra.pop("family", "Nursing")}
-    response = api.post(
-        "/v1/positions", json={**body, "track": "individual", "level": level, **extra}
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 def load(api: TestClient, lines: Iterable[dict[str, Any]]) -> dict[str, str]:

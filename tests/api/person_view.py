@@ -5,22 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi.testclient import TestClient
-
-from tests.factories import create_employee, create_position, record
+from tests.factories import create_employee, create_position, readiness, record
 
 __all__ = ["create_employee", "create_position", "record", "readiness"]
 
 PROBLEM_JSON = "application/problem+json"
-
-
-def readiness(api: TestClient, employee_id: str, target: str | None, as_of: str) -> dict[str, Any]:
-    params = {"as_of": as_of}
-    if target is not None:
-        params["target_position_id"] = target
-    response = api.get(f"/v1/employees/{employee_id}/readiness", params=params)
-    assert response.status_code == 200, response.text
-    return dict(response.json())
 
 
 def problem(response: Any, status: int) -> dict[str, Any]:

@@ -9,13 +9,23 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-ZERO = {
-    "promotions": 0,
-    "lateral_moves": 0,
-    "demotions": 0,
-    "trainings": 0,
-    "certifications": 0,
-    "skills": 0,
+from tests.factories import (
+    NO_ADVANCEMENT,
+    create_employee,
+    create_position,
+    get_employee,
+    record,
+    void_event,
+)
+
+# What the career below counts, the months in the current role aside.
+COUNTS = {
+    "promotions": 2,
+    "lateral_moves": 1,
+    "demotions": 1,
+    "trainings": 2,
+    "certifications": 1,
+    "skills": 3,
 }
 
 
@@ -29,43 +39,8 @@ def months_since(start: date) -> int:
     return months - 1 if today.day < start.day else months
 
 
-def create_position(api: TestClient, code: str, level: int) -> str:
-    body = {"code": code, "title": f"Title {code}", "family": "Nursing", "level": level}
-    response = api.post("/v1/positions", json={**body, "track": "individual"})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def create_employee(api: TestClient, external_id: str) -> str:
-    response = api.post("/v1/employees", json={"external_id": external_id})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def record(api: TestClient, employee_id: str, type_: str, on: str, **fields: Any) -> str:
-    body = {"type": type_, "occurred_on": on, **fields}
-    response = api.post(f"/v1/employees/{employee_id}/events", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def void(api: TestClient, employee_id: str, event_id: str) -> None:
-    response = api.request(
-        "DELETE",
-        f"/v1/employees/{employee_id}/events/{event_id}",
-        params={"reason": "entered by mistake"},
-    )
-    assert response.status_code == 200, response.text
-
-
-def employee(api: TestClient, employee_id: str) -> dict[str, Any]:
-    response = api.get(f"/v1/employees/{employee_id}")
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
 def advancement(api: TestClient, employee_id: str) -> dict[str, Any]:
-    return dict(employee(api, employee_id)["advancement"])
+    return dict(get_employee(api, employee_id)["advancement"])
 
 
 class Career:
@@ -112,12 +87,7 @@ def test_advancement_counts_each_kind_of_move_and_development(
     api: TestClient, career: Career
 ) -> None:
     assert advancement(api, career.employee_id) == {
-        "promotions": 2,
-        "lateral_moves": 1,
-        "demotions": 1,
-        "trainings": 2,
-        "certifications": 1,
-        "skills": 3,
+        **COUNTS,
         "months_in_current_role": months_since(date(2024, 1, 1)),
     }
 
@@ -131,30 +101,30 @@ def test_the_list_shows_the_same_advancement(api: TestClient, career: Career) ->
 
 def test_a_person_without_events_has_zero_advancement(api: TestClient) -> None:
     e = create_employee(api, "E-0")
-    assert advancement(api, e) == {**ZERO, "months_in_current_role": None}
+    assert advancement(api, e) == NO_ADVANCEMENT
 
 
 # --- corrections ---------------------------------------------------------------------------
 
 
 def test_voiding_a_move_lowers_its_count(api: TestClient, career: Career) -> None:
-    void(api, career.employee_id, career.events["lateral"])
+    void_event(api, career.employee_id, career.events["lateral"])
 
     got = advancement(api, career.employee_id)
     assert (got["promotions"], got["lateral_moves"], got["demotions"]) == (2, 0, 1)
 
-    void(api, career.employee_id, career.events["demotion"])
+    void_event(api, career.employee_id, career.events["demotion"])
 
     got = advancement(api, career.employee_id)
     assert (got["promotions"], got["lateral_moves"], got["demotions"]) == (2, 0, 0)
     # The role held now is the director role, since 2023-01-01.
     assert got["months_in_current_role"] == months_since(date(2023, 1, 1))
-    assert employee(api, career.employee_id)["current_position_id"] == career.positions["DIR"]
+    assert get_employee(api, career.employee_id)["current_position_id"] == career.positions["DIR"]
 
 
 def test_voiding_development_lowers_its_count(api: TestClient, career: Career) -> None:
-    void(api, career.employee_id, career.events["training_1"])
-    void(api, career.employee_id, career.events["skill_2"])
+    void_event(api, career.employee_id, career.events["training_1"])
+    void_event(api, career.employee_id, career.events["skill_2"])
 
     got = advancement(api, career.employee_id)
     assert (got["trainings"], got["certifications"], got["skills"]) == (1, 1, 2)
@@ -195,25 +165,17 @@ def test_months_in_current_role_is_null_after_an_exit_and_counts_stay(
 ) -> None:
     record(api, career.employee_id, "exit", "2024-12-31")
 
-    person = employee(api, career.employee_id)
+    person = get_employee(api, career.employee_id)
     assert person["status"] == "exited"
     assert person["current_position_id"] is None
-    assert person["advancement"] == {
-        "promotions": 2,
-        "lateral_moves": 1,
-        "demotions": 1,
-        "trainings": 2,
-        "certifications": 1,
-        "skills": 3,
-        "months_in_current_role": None,
-    }
+    assert person["advancement"] == {**COUNTS, "months_in_current_role": None}
 
 
 def test_a_rehire_starts_a_new_role(api: TestClient, career: Career) -> None:
     record(api, career.employee_id, "exit", "2024-12-31")
     record(api, career.employee_id, "hire", "2025-03-01", position_id=career.positions["RN"])
 
-    person = employee(api, career.employee_id)
+    person = get_employee(api, career.employee_id)
     assert person["status"] == "active"
     assert person["advancement"]["months_in_current_role"] == months_since(date(2025, 3, 1))
     assert person["advancement"]["promotions"] == 2

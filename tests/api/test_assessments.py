@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.models import Assessment, IdempotencyRecord
 from tests.conftest import Org
+from tests.factories import create_employee, create_position, record
 
 PROBLEM_JSON = "application/problem+json"
 AS_OF = "2026-06-30"
@@ -19,36 +20,20 @@ AS_OF = "2026-06-30"
 
 @pytest.fixture
 def setup(api: TestClient) -> dict[str, str]:
-    rn = api.post(
-        "/v1/positions",
-        json={
-            "code": "RN",
-            "title": "Registered Nurse",
-            "family": "Nursing",
-            "track": "individual",
-            "level": 3,
-        },
-    ).json()["id"]
-    mgr = api.post(
-        "/v1/positions",
-        json={
-            "code": "RN-MGR",
-            "title": "RN Manager",
-            "family": "Nursing",
-            "track": "management",
-            "level": 4,
-            "requirements": [{"kind": "certification", "name": "NE-BC"}],
-        },
-    ).json()["id"]
-    ana = api.post("/v1/employees", json={"external_id": "E-1", "display_name": "Ana"}).json()["id"]
-    for event in (
-        {"type": "hire", "occurred_on": "2024-01-15", "position_id": rn},
-        {"type": "performance_review", "occurred_on": "2025-12-01", "rating": 5},
-        {"type": "leadership_activity", "occurred_on": "2026-01-10", "name": "Led huddles"},
-        {"type": "training_completed", "occurred_on": "2026-02-01", "name": "ACLS"},
-    ):
-        response = api.post(f"/v1/employees/{ana}/events", json=event)
-        assert response.status_code == 201, response.text
+    rn = create_position(api, "RN", 3, title="Registered Nurse")
+    mgr = create_position(
+        api,
+        "RN-MGR",
+        4,
+        title="RN Manager",
+        track="management",
+        requirements=[{"kind": "certification", "name": "NE-BC"}],
+    )
+    ana = create_employee(api, "E-1", display_name="Ana")
+    record(api, ana, "hire", "2024-01-15", position_id=rn)
+    record(api, ana, "performance_review", "2025-12-01", rating=5)
+    record(api, ana, "leadership_activity", "2026-01-10", name="Led huddles")
+    record(api, ana, "training_completed", "2026-02-01", name="ACLS")
     return {"rn": rn, "mgr": mgr, "ana": ana}
 
 

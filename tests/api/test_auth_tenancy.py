@@ -16,9 +16,20 @@ from sqlmodel import select
 
 from app.db import Database
 from app.models import Position
+from tests.factories import (
+    NOBODY,
+    assert_problem,
+    band,
+    bearer,
+    created,
+    position_body,
+)
 
-PROBLEM_JSON = "application/problem+json"
-NOBODY = "00000000-0000-4000-8000-000000000000"
+# Positions here carry a band and a requirement, so that a leak of either would show.
+NURSE = {
+    "pay_band": band(60000, 80000),
+    "requirements": [{"kind": "certification", "name": "RN License"}],
+}
 POLICY = {
     "weights": {
         "performance": 0.3,
@@ -32,35 +43,6 @@ POLICY = {
     "thresholds": {"ready_now": 80, "ready_1_2_years": 50},
     "default_min_months_in_role": 12,
 }
-
-
-def position_body(code: str, level: int = 3) -> dict[str, Any]:
-    return {
-        "code": code,
-        "title": f"Role {code}",
-        "family": "Nursing",
-        "track": "individual",
-        "level": level,
-        "pay_band": {"currency": "USD", "min": 60000, "max": 80000},
-        "requirements": [{"kind": "certification", "name": "RN License"}],
-    }
-
-
-def create(client: TestClient, headers: dict[str, str], path: str, body: dict) -> dict[str, Any]:
-    response = client.post(path, json=body, headers=headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    body = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    assert body["title"] and body["detail"]
-    assert "Traceback" not in response.text
-    return body
 
 
 def assert_unauthorized(response: Any) -> dict[str, Any]:
@@ -84,12 +66,16 @@ class World:
     b_event: dict[str, Any]
 
 
+def create(client: TestClient, headers: dict[str, str], path: str, body: dict) -> dict[str, Any]:
+    return created(client.post(path, json=body, headers=headers))
+
+
 @pytest.fixture
 def world(client: TestClient, make_org: Callable[[str], Any]) -> World:
     a, b = make_org("Org A"), make_org("Org B")
     ha, hb = a.headers("admin"), b.headers("admin")
-    position = create(client, ha, "/v1/positions", position_body("RN", 3))
-    other = create(client, ha, "/v1/positions", position_body("RN-MGR", 4))
+    position = create(client, ha, "/v1/positions", position_body("RN", 3, **NURSE))
+    other = create(client, ha, "/v1/positions", position_body("RN-MGR", 4, **NURSE))
     employee = create(client, ha, "/v1/employees", {"external_id": "E-1", "display_name": "Ana"})
     events = f"/v1/employees/{employee['id']}/events"
     create(
@@ -101,7 +87,7 @@ def world(client: TestClient, make_org: Callable[[str], Any]) -> World:
     event = create(
         client, ha, events, {"type": "training_completed", "occurred_on": "2021-01-01", "name": "X"}
     )
-    b_position = create(client, hb, "/v1/positions", position_body("B-RN", 3))
+    b_position = create(client, hb, "/v1/positions", position_body("B-RN", 3, **NURSE))
     b_employee = create(client, hb, "/v1/employees", {"external_id": "B-1"})
     b_event = create(
         client,
@@ -169,7 +155,7 @@ def test_missing_authorization_is_a_401_with_bearer_challenge(
     ids=["garbage", "unknown-org", "bad-org-part"],
 )
 def test_unknown_key_is_a_401(client: TestClient, org: Any, key: str) -> None:
-    response = client.get("/v1/positions", headers={"Authorization": f"Bearer {key}"})
+    response = client.get("/v1/positions", headers=bearer(key))
 
     assert_unauthorized(response)
 
@@ -177,7 +163,7 @@ def test_unknown_key_is_a_401(client: TestClient, org: Any, key: str) -> None:
 def test_key_with_a_wrong_secret_for_a_real_org_is_a_401(client: TestClient, org: Any) -> None:
     prefix = org.admin.rsplit("_", 1)[0]
 
-    response = client.get("/v1/positions", headers={"Authorization": f"Bearer {prefix}_wrong"})
+    response = client.get("/v1/positions", headers=bearer(f"{prefix}_wrong"))
 
     assert_unauthorized(response)
 
@@ -220,14 +206,21 @@ def test_missing_key_with_invalid_fields_is_a_401_not_a_422(client: TestClient, 
     assert_unauthorized(response)
 
 
-def test_read_key_with_unparseable_body_is_a_403_not_a_400(client: TestClient, org: Any) -> None:
+@pytest.mark.parametrize(
+    ("scope", "status", "slug"),
+    [("read", 403, "forbidden"), ("write", 400, "bad-request")],
+    ids=["read-key-is-a-403-not-a-400", "valid-key-is-a-400"],
+)
+def test_an_unparseable_body_is_judged_after_the_key_scope(
+    client: TestClient, org: Any, scope: str, status: int, slug: str
+) -> None:
     response = client.post(
         "/v1/positions",
         content=b"{not json",
-        headers={**org.headers("read"), "Content-Type": "application/json"},
+        headers={**org.headers(scope), "Content-Type": "application/json"},
     )
 
-    assert_problem(response, 403, "forbidden")
+    assert_problem(response, status, slug)
 
 
 def test_read_key_with_invalid_fields_is_a_403_not_a_422(client: TestClient, org: Any) -> None:
@@ -235,16 +228,6 @@ def test_read_key_with_invalid_fields_is_a_403_not_a_422(client: TestClient, org
 
     body = assert_problem(response, 403, "forbidden")
     assert "write" in body["detail"]
-
-
-def test_valid_key_with_unparseable_body_is_a_400(client: TestClient, org: Any) -> None:
-    response = client.post(
-        "/v1/positions",
-        content=b"{not json",
-        headers={**org.headers("write"), "Content-Type": "application/json"},
-    )
-
-    assert_problem(response, 400, "bad-request")
 
 
 # --- scopes -----------------------------------------------------------------------------------
@@ -287,7 +270,7 @@ def test_read_key_cannot_write(client: TestClient, world: World) -> None:
     before = snapshot(client, world.a.headers(), emp)
 
     attempts = [
-        client.post("/v1/positions", json=position_body("NEW"), headers=read),
+        client.post("/v1/positions", json=position_body("NEW", **NURSE), headers=read),
         client.patch(f"/v1/positions/{pos}", json={"title": "X"}, headers=read),
         client.delete(f"/v1/positions/{world.other_position['id']}", headers=read),
         client.post("/v1/employees", json={"external_id": "E-2"}, headers=read),
@@ -338,7 +321,7 @@ def test_write_key_can_write(client: TestClient, world: World) -> None:
     write = world.a.headers("write")
     emp = world.employee["id"]
 
-    position = client.post("/v1/positions", json=position_body("NEW"), headers=write)
+    position = client.post("/v1/positions", json=position_body("NEW", **NURSE), headers=write)
     renamed = client.patch(f"/v1/employees/{emp}", json={"display_name": "A"}, headers=write)
     event = client.post(
         f"/v1/employees/{emp}/events",
@@ -532,7 +515,7 @@ def test_codes_and_external_ids_are_unique_per_organization_only(
 ) -> None:
     hb = world.b.headers()
 
-    position = client.post("/v1/positions", json=position_body("RN"), headers=hb)
+    position = client.post("/v1/positions", json=position_body("RN", **NURSE), headers=hb)
     employee = client.post("/v1/employees", json={"external_id": "E-1"}, headers=hb)
 
     assert position.status_code == 201, position.text

@@ -7,6 +7,7 @@ request that failed half-way through a write would be caught too.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,6 +15,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import inspect, text
 
 from app.db import Database
+from tests.factories import (
+    assert_problem,
+    create_employee,
+    make_position,
+    nurse_position,
+    record,
+    usd,
+)
 
 FOREIGN_ID = "00000000-0000-4000-8000-000000000000"
 
@@ -39,75 +48,47 @@ def counts(snap: dict[str, list[tuple[str, ...]]]) -> dict[str, int]:
     return {table: len(rows) for table, rows in snap.items()}
 
 
-def assert_problem(
-    response: Any, status: int, slug: str, fields: list[str] | None = None
-) -> dict[str, Any]:
-    """Assert an RFC 9457 body; `fields` are the bad fields `errors` must name (any order)."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json"), response.headers
-    assert "Traceback" not in response.text
-    body = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    assert isinstance(body["title"], str) and body["title"]
-    assert isinstance(body["detail"], str) and body["detail"]
-    if fields is not None:
-        errors = body["errors"]
-        assert sorted({e["field"] for e in errors}) == sorted(fields), errors
-        for error in errors:
-            assert set(error) >= {"field", "in", "message"}
-            assert error["message"]
-    return body
-
-
 def position_body(**changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "code": "RN",
-        "title": "Registered Nurse",
-        "family": "Nursing",
-        "track": "individual",
-        "level": 3,
-        "pay_band": {"currency": "USD", "min": 60000, "max": 80000},
-    }
-    body.update(changes)
-    return {k: v for k, v in body.items() if v is not ...}
+    """Return the nurse's position body with `changes`; a field changed to `...` is left out."""
+    return {k: v for k, v in nurse_position(**changes).items() if v is not ...}
 
 
 @pytest.fixture
 def world(api: TestClient, database: Database) -> dict[str, str]:
     """One position, a hired employee (E-1) and a not yet hired one (E-2)."""
-    position = api.post("/v1/positions", json=position_body(code="STAFF", level=2))
-    assert position.status_code == 201, position.text
-    senior = api.post("/v1/positions", json=position_body(code="SENIOR", level=3))
-    assert senior.status_code == 201, senior.text
-    hired = api.post("/v1/employees", json={"external_id": "E-1"}).json()["id"]
-    pending = api.post("/v1/employees", json={"external_id": "E-2"}).json()["id"]
-    event = api.post(
-        f"/v1/employees/{hired}/events",
-        json={
-            "type": "hire",
-            "occurred_on": "2024-01-01",
-            "position_id": position.json()["id"],
-            "salary": {"amount": "60000", "currency": "USD"},
-        },
-    )
-    assert event.status_code == 201, event.text
+    position = make_position(api, **position_body(code="STAFF", level=2))["id"]
+    senior = make_position(api, **position_body(code="SENIOR", level=3))["id"]
+    hired = create_employee(api, "E-1")
+    pending = create_employee(api, "E-2")
+    hire = record(api, hired, "hire", "2024-01-01", position_id=position, salary=usd("60000"))
     return {
-        "position": position.json()["id"],
-        "senior": senior.json()["id"],
+        "position": position,
+        "senior": senior,
         "hired": hired,
         "pending": pending,
-        "hire_event": event.json()["id"],
+        "hire_event": hire,
     }
 
 
-def send_and_check_unchanged(
-    api: TestClient, database: Database, method: str, path: str, **kwargs: Any
-) -> Any:
-    before = snapshot(database)
-    response = api.request(method, path, **kwargs)
-    assert snapshot(database) == before, "a rejected request changed stored state"
-    return response
+Send = Callable[..., Any]
+
+
+@pytest.fixture
+def rejected(api: TestClient, database: Database) -> Send:
+    """Return a sender that asserts its request changed no stored row and returns the answer."""
+
+    def send(method: str, path: str, **kwargs: Any) -> Any:
+        before = snapshot(database)
+        response = api.request(method, path, **kwargs)
+        assert snapshot(database) == before, "a rejected request changed stored state"
+        return response
+
+    return send
+
+
+def raw_body(content: Any, content_type: str = "application/json") -> dict[str, Any]:
+    """Return the request arguments that send `content` as it is, declared as `content_type`."""
+    return {"content": content, "headers": {"Content-Type": content_type}}
 
 
 # --- malformed requests ----------------------------------------------------------------------
@@ -119,44 +100,29 @@ def send_and_check_unchanged(
     ids=["truncated", "bare-words", "trailing-brace", "not-utf8"],
 )
 def test_unparseable_json_is_a_400_and_creates_nothing(
-    api: TestClient, database: Database, world: dict[str, str], raw: bytes
+    rejected: Send, world: dict[str, str], raw: bytes
 ) -> None:
-    response = send_and_check_unchanged(
-        api,
-        database,
-        "POST",
-        "/v1/positions",
-        content=raw,
-        headers={"Content-Type": "application/json"},
-    )
+    response = rejected("POST", "/v1/positions", **raw_body(raw))
     assert_problem(response, 400, "bad-request")
 
 
-def test_unparseable_json_on_an_event_is_a_400(
-    api: TestClient, database: Database, world: dict[str, str]
-) -> None:
-    response = send_and_check_unchanged(
-        api,
-        database,
+def test_unparseable_json_on_an_event_is_a_400(rejected: Send, world: dict[str, str]) -> None:
+    response = rejected(
         "POST",
         f"/v1/employees/{world['pending']}/events",
-        content=b'{"type": "hire", "occurred_on": 2024-01-01}',
-        headers={"Content-Type": "application/json"},
+        **raw_body(b'{"type": "hire", "occurred_on": 2024-01-01}'),
     )
     assert_problem(response, 400, "bad-request")
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
 def test_a_body_that_is_not_declared_json_is_a_415(
-    api: TestClient, database: Database, world: dict[str, str], content_type: str
+    rejected: Send, world: dict[str, str], content_type: str
 ) -> None:
-    response = send_and_check_unchanged(
-        api,
-        database,
+    response = rejected(
         "POST",
         "/v1/positions",
-        content=json.dumps(position_body(code="NEW")).encode(),
-        headers={"Content-Type": content_type},
+        **raw_body(json.dumps(position_body(code="NEW")).encode(), content_type),
     )
     assert_problem(response, 415, "unsupported-media-type")
 
@@ -165,37 +131,24 @@ def _huge_position() -> bytes:
     return json.dumps(position_body(code="HUGE", title="x" * (1024 * 1024 + 10))).encode()
 
 
-def test_a_body_over_one_mebibyte_is_a_413_problem(
-    api: TestClient, database: Database, world: dict[str, str]
-) -> None:
-    response = send_and_check_unchanged(
-        api,
-        database,
-        "POST",
-        "/v1/positions",
-        content=_huge_position(),
-        headers={"Content-Type": "application/json"},
-    )
+def test_a_body_over_one_mebibyte_is_a_413_problem(rejected: Send, world: dict[str, str]) -> None:
+    response = rejected("POST", "/v1/positions", **raw_body(_huge_position()))
     assert_problem(response, 413, "payload-too-large")
 
 
-def test_a_huge_event_body_is_a_413_problem(
-    api: TestClient, database: Database, world: dict[str, str]
-) -> None:
+def test_a_huge_event_body_is_a_413_problem(rejected: Send, world: dict[str, str]) -> None:
     body = {
         "type": "training_completed",
         "occurred_on": "2024-05-01",
         "name": "ACLS",
         "description": "y" * (2 * 1024 * 1024),
     }
-    response = send_and_check_unchanged(
-        api, database, "POST", f"/v1/employees/{world['hired']}/events", json=body
-    )
+    response = rejected("POST", f"/v1/employees/{world['hired']}/events", json=body)
     assert_problem(response, 413, "payload-too-large")
 
 
 def test_a_chunked_body_over_one_mebibyte_is_a_413_problem(
-    api: TestClient, database: Database, world: dict[str, str]
+    rejected: Send, world: dict[str, str]
 ) -> None:
     raw = _huge_position()
 
@@ -203,32 +156,18 @@ def test_a_chunked_body_over_one_mebibyte_is_a_413_problem(
         for start in range(0, len(raw), 64 * 1024):
             yield raw[start : start + 64 * 1024]
 
-    response = send_and_check_unchanged(
-        api,
-        database,
-        "POST",
-        "/v1/positions",
-        content=chunks(),
-        headers={"Content-Type": "application/json"},
-    )
+    response = rejected("POST", "/v1/positions", **raw_body(chunks()))
     assert "content-length" not in {k.lower() for k in response.request.headers}
     assert_problem(response, 413, "payload-too-large")
 
 
 def test_a_large_body_under_the_limit_is_read_and_validated_not_refused(
-    api: TestClient, database: Database, world: dict[str, str]
+    rejected: Send, world: dict[str, str]
 ) -> None:
     raw = json.dumps(position_body(code="BIG", title="x" * (1024 * 1024 - 500))).encode()
     assert len(raw) <= 1024 * 1024
 
-    response = send_and_check_unchanged(
-        api,
-        database,
-        "POST",
-        "/v1/positions",
-        content=raw,
-        headers={"Content-Type": "application/json"},
-    )
+    response = rejected("POST", "/v1/positions", **raw_body(raw))
     assert_problem(response, 422, "validation-error", ["title"])
 
 
@@ -269,43 +208,32 @@ def test_a_large_body_under_the_limit_is_read_and_validated_not_refused(
     ],
 )
 def test_bad_position_fields_are_a_422_naming_each_field(
-    api: TestClient,
-    database: Database,
+    rejected: Send,
     world: dict[str, str],
     changes: dict[str, Any],
     fields: list[str],
 ) -> None:
-    response = send_and_check_unchanged(
-        api, database, "POST", "/v1/positions", json=position_body(**{"code": "NEW", **changes})
-    )
+    response = rejected("POST", "/v1/positions", json=position_body(**{"code": "NEW", **changes}))
     body = assert_problem(response, 422, "validation-error", fields)
     assert all(e["in"] == "body" for e in body["errors"])
 
 
 def test_unknown_field_error_names_the_field_and_says_it_is_unknown(
-    api: TestClient, database: Database, world: dict[str, str]
+    rejected: Send, world: dict[str, str]
 ) -> None:
-    response = send_and_check_unchanged(
-        api, database, "POST", "/v1/positions", json=position_body(code="NEW", colour="red")
-    )
+    response = rejected("POST", "/v1/positions", json=position_body(code="NEW", colour="red"))
     body = assert_problem(response, 422, "validation-error", ["colour"])
     assert "colour" in body["detail"]
     assert body["errors"][0]["in"] == "body"
 
 
-def test_a_json_array_instead_of_an_object_is_a_422(
-    api: TestClient, database: Database, world: dict[str, str]
-) -> None:
-    response = send_and_check_unchanged(api, database, "POST", "/v1/positions", json=[1, 2])
+def test_a_json_array_instead_of_an_object_is_a_422(rejected: Send, world: dict[str, str]) -> None:
+    response = rejected("POST", "/v1/positions", json=[1, 2])
     assert_problem(response, 422, "validation-error")
 
 
-def test_patch_cannot_null_a_required_position_field(
-    api: TestClient, database: Database, world: dict[str, str]
-) -> None:
-    response = send_and_check_unchanged(
-        api, database, "PATCH", f"/v1/positions/{world['position']}", json={"track": None}
-    )
+def test_patch_cannot_null_a_required_position_field(rejected: Send, world: dict[str, str]) -> None:
+    response = rejected("PATCH", f"/v1/positions/{world['position']}", json={"track": None})
     assert_problem(response, 422, "validation-error")
 
 
@@ -341,13 +269,12 @@ def test_amounts_with_more_than_two_places_by_value_are_fine_when_zeros(
     ],
 )
 def test_bad_employee_fields_are_a_422(
-    api: TestClient,
-    database: Database,
+    rejected: Send,
     world: dict[str, str],
     body: dict[str, Any],
     fields: list[str],
 ) -> None:
-    response = send_and_check_unchanged(api, database, "POST", "/v1/employees", json=body)
+    response = rejected("POST", "/v1/employees", json=body)
     assert_problem(response, 422, "validation-error", fields)
 
 
@@ -383,11 +310,9 @@ MONEY_CASES = [
 
 @pytest.mark.parametrize(("salary", "field"), MONEY_CASES)
 def test_bad_money_on_a_salary_change_is_a_422_on_that_part(
-    api: TestClient, database: Database, world: dict[str, str], salary: Any, field: str
+    rejected: Send, world: dict[str, str], salary: Any, field: str
 ) -> None:
-    response = send_and_check_unchanged(
-        api,
-        database,
+    response = rejected(
         "POST",
         f"/v1/employees/{world['hired']}/events",
         json=_event(world, "salary_change", salary=salary),
@@ -457,16 +382,13 @@ EVENT_CASES = [
 
 @pytest.mark.parametrize(("kind", "fields", "bad"), EVENT_CASES)
 def test_bad_event_fields_are_a_422_naming_each_field(
-    api: TestClient,
-    database: Database,
+    rejected: Send,
     world: dict[str, str],
     kind: str,
     fields: dict[str, Any],
     bad: list[str],
 ) -> None:
-    response = send_and_check_unchanged(
-        api,
-        database,
+    response = rejected(
         "POST",
         f"/v1/employees/{world['hired']}/events",
         json=_event(world, kind, **fields),
@@ -476,11 +398,9 @@ def test_bad_event_fields_are_a_422_naming_each_field(
 
 @pytest.mark.parametrize("kind", ["leadership_activity", "initiative"])
 def test_leadership_without_a_name_or_description_is_a_422(
-    api: TestClient, database: Database, world: dict[str, str], kind: str
+    rejected: Send, world: dict[str, str], kind: str
 ) -> None:
-    response = send_and_check_unchanged(
-        api,
-        database,
+    response = rejected(
         "POST",
         f"/v1/employees/{world['hired']}/events",
         json=_event(world, kind),
@@ -492,12 +412,10 @@ def test_leadership_without_a_name_or_description_is_a_422(
 
 @pytest.mark.parametrize("kind", ["hire", "position_change", "promotion"])
 def test_a_position_id_in_the_body_that_does_not_exist_is_a_422_on_position_id(
-    api: TestClient, database: Database, world: dict[str, str], kind: str
+    rejected: Send, world: dict[str, str], kind: str
 ) -> None:
     who = world["pending"] if kind == "hire" else world["hired"]
-    response = send_and_check_unchanged(
-        api,
-        database,
+    response = rejected(
         "POST",
         f"/v1/employees/{who}/events",
         json=_event(world, kind, position_id=FOREIGN_ID),
@@ -506,7 +424,7 @@ def test_a_position_id_in_the_body_that_does_not_exist_is_a_422_on_position_id(
 
 
 def test_another_organizations_position_id_in_the_body_is_a_422_on_position_id(
-    api: TestClient, client: TestClient, make_org: Any, database: Database, world: dict[str, str]
+    rejected: Send, client: TestClient, make_org: Any, world: dict[str, str]
 ) -> None:
     other = make_org("Other Hospital")
     theirs = client.post(
@@ -514,9 +432,7 @@ def test_another_organizations_position_id_in_the_body_is_a_422_on_position_id(
     )
     assert theirs.status_code == 201, theirs.text
 
-    response = send_and_check_unchanged(
-        api,
-        database,
+    response = rejected(
         "POST",
         f"/v1/employees/{world['pending']}/events",
         json=_event(world, "hire", position_id=theirs.json()["id"]),
@@ -543,17 +459,14 @@ def test_another_organizations_position_id_in_the_body_is_a_422_on_position_id(
     ],
 )
 def test_events_that_contradict_the_history_are_a_422_and_record_nothing(
-    api: TestClient,
-    database: Database,
+    rejected: Send,
     world: dict[str, str],
     who: str,
     kind: str,
     fields: dict[str, Any],
     bad: str | None,
 ) -> None:
-    response = send_and_check_unchanged(
-        api,
-        database,
+    response = rejected(
         "POST",
         f"/v1/employees/{world[who]}/events",
         json=_event(world, kind, **fields),
@@ -565,11 +478,9 @@ def test_events_that_contradict_the_history_are_a_422_and_record_nothing(
 
 
 def test_move_before_the_hire_says_to_record_the_hire_first(
-    api: TestClient, database: Database, world: dict[str, str]
+    rejected: Send, world: dict[str, str]
 ) -> None:
-    response = send_and_check_unchanged(
-        api,
-        database,
+    response = rejected(
         "POST",
         f"/v1/employees/{world['hired']}/events",
         json=_event(world, "position_change", position_id="@senior", occurred_on="2023-06-01"),
@@ -579,10 +490,10 @@ def test_move_before_the_hire_says_to_record_the_hire_first(
 
 
 def test_voiding_without_a_reason_is_a_422_and_keeps_the_event(
-    api: TestClient, database: Database, world: dict[str, str]
+    api: TestClient, rejected: Send, world: dict[str, str]
 ) -> None:
     path = f"/v1/employees/{world['hired']}/events/{world['hire_event']}"
-    response = send_and_check_unchanged(api, database, "DELETE", path)
+    response = rejected("DELETE", path)
     assert_problem(response, 422, "validation-error", ["reason"])
     event = api.get(path).json()
     assert event["voided_at"] is None
@@ -605,15 +516,14 @@ def test_voiding_without_a_reason_is_a_422_and_keeps_the_event(
     ],
 )
 def test_bad_query_parameters_are_a_422_in_query(
-    api: TestClient,
-    database: Database,
+    rejected: Send,
     world: dict[str, str],
     path: str,
     params: dict[str, Any],
     field: str,
 ) -> None:
     resolved = {k: world[v[1:]] if str(v).startswith("@") else v for k, v in params.items()}
-    response = send_and_check_unchanged(api, database, "GET", path.format(**world), params=resolved)
+    response = rejected("GET", path.format(**world), params=resolved)
     body = assert_problem(response, 422, "validation-error", [field])
     assert body["errors"][0]["in"] == "query"
 
@@ -643,15 +553,14 @@ def test_bad_query_parameters_are_a_422_in_query(
     ],
 )
 def test_a_path_id_that_does_not_exist_is_a_404_problem(
-    api: TestClient,
-    database: Database,
+    rejected: Send,
     world: dict[str, str],
     method: str,
     path: str,
     body: dict[str, Any] | None,
 ) -> None:
     kwargs: dict[str, Any] = {"json": body} if body is not None else {}
-    response = send_and_check_unchanged(api, database, method, path.format(**world), **kwargs)
+    response = rejected(method, path.format(**world), **kwargs)
     assert_problem(response, 404, "not-found")
 
 
@@ -676,23 +585,20 @@ def test_a_path_id_that_does_not_exist_is_a_404_problem(
     ],
 )
 def test_an_id_holding_a_nul_byte_in_the_path_or_query_is_a_404(
-    api: TestClient,
-    database: Database,
+    rejected: Send,
     world: dict[str, str],
     method: str,
     path: str,
 ) -> None:
     kwargs: dict[str, Any] = {"json": {"title": "New"}} if method == "PATCH" else {}
-    response = send_and_check_unchanged(api, database, method, path.format(**world), **kwargs)
+    response = rejected(method, path.format(**world), **kwargs)
     assert_problem(response, 404, "not-found")
 
 
 def test_an_external_id_holding_a_nul_byte_finds_nobody(
-    api: TestClient, database: Database, world: dict[str, str]
+    rejected: Send, world: dict[str, str]
 ) -> None:
-    response = send_and_check_unchanged(
-        api, database, "GET", "/v1/employees", params={"external_id": "E-1\x00"}
-    )
+    response = rejected("GET", "/v1/employees", params={"external_id": "E-1\x00"})
     assert "Traceback" not in response.text
     if response.status_code == 200:
         assert response.json() == {"items": [], "next_cursor": None}
@@ -711,9 +617,9 @@ def test_an_external_id_holding_a_nul_byte_finds_nobody(
     ],
 )
 def test_an_unknown_route_is_a_404_problem(
-    api: TestClient, database: Database, world: dict[str, str], method: str, path: str
+    rejected: Send, world: dict[str, str], method: str, path: str
 ) -> None:
-    response = send_and_check_unchanged(api, database, method, path)
+    response = rejected(method, path)
     assert_problem(response, 404, "not-found")
 
 

@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Org
+from tests.factories import bearer
 
 
 @pytest.mark.parametrize("doubled", ["Bearer Bearer", "Bearer bearer", "bearer  BEARER"])
@@ -33,6 +34,6 @@ def test_a_doubled_bearer_scheme_is_a_401_that_says_so(
 
 
 def test_the_same_key_with_one_scheme_works(client: TestClient, org: Org) -> None:
-    response = client.get("/v1/employees", headers={"Authorization": f"Bearer {org.admin}"})
+    response = client.get("/v1/employees", headers=bearer(org.admin))
 
     assert response.status_code == 200

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.factories import create_position, record
+
 AS_OF = "2025-06-30"
 LATER = "2025-12-31"
 CERT = {"kind": "certification", "name": "Nurse Executive (NE-BC)", "mandatory": True}
@@ -20,30 +22,10 @@ PROBLEM_JSON = "application/problem+json"
 # --- small local helpers -------------------------------------------------------------------
 
 
-def create_position(api: TestClient, code: str, level: int, **fields: Any) -> str:
-    body = {
-        "code": code,
-        "title": f"Title {code}",
-        "family": "Nursing",
-        "track": "individual",
-        "level": level,
-        **fields,
-    }
-    response = api.post("/v1/positions", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
 def create_employee(api: TestClient, external_id: str) -> str:
+    """Create a person with a display name (the slate shows it) and return their id."""
     body = {"external_id": external_id, "display_name": f"Person {external_id}"}
     response = api.post("/v1/employees", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def record(api: TestClient, employee_id: str, type_: str, on: str, **fields: Any) -> str:
-    body = {"type": type_, "occurred_on": on, **fields}
-    response = api.post(f"/v1/employees/{employee_id}/events", json=body)
     assert response.status_code == 201, response.text
     return str(response.json()["id"])
 

@@ -21,49 +21,37 @@ from app.db import Database
 from app.models import Organization, Position
 from app.services import catalog, revisions
 from app.services.answers import ANSWERS
+from tests.factories import band, create_employee, create_position, readiness, record, usd
 
 TODAY = date.today()
 
 
 def _position(api: TestClient, code: str, level: int, **fields: Any) -> str:
-    body = {
-        "code": code,
-        "title": f"Title {code}",
-        "family": "Nursing",
-        "track": "individual",
-        "level": level,
-        "pay_band": {"currency": "USD", "min": 40000 * level, "max": 60000 * level},
-        **fields,
-    }
-    response = api.post("/v1/positions", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    return create_position(api, code, level, pay_band=band(40000 * level, 60000 * level), **fields)
 
 
 def _hired(api: TestClient, position_id: str) -> str:
-    response = api.post("/v1/employees", json={"external_id": "E-1"})
-    assert response.status_code == 201, response.text
-    employee_id = str(response.json()["id"])
-    response = api.post(
-        f"/v1/employees/{employee_id}/events",
-        json={
-            "type": "hire",
-            "occurred_on": (TODAY - timedelta(days=800)).isoformat(),
-            "position_id": position_id,
-            "salary": {"amount": "90000.00", "currency": "USD"},
-        },
-    )
-    assert response.status_code == 201, response.text
+    employee_id = create_employee(api, "E-1")
+    hired_on = (TODAY - timedelta(days=800)).isoformat()
+    record(api, employee_id, "hire", hired_on, position_id=position_id, salary=usd("90000.00"))
     return employee_id
 
 
-def _readiness(api: TestClient, employee_id: str, target: str) -> dict[str, Any]:
-    response = api.get(
-        f"/v1/employees/{employee_id}/readiness", params={"target_position_id": target}
+def _nurse_and_lead(api: TestClient) -> tuple[str, str, str]:
+    """Return a nurse's position (level 3), a lead position (level 4) and the nurse."""
+    held = _position(api, "RN", 3)
+    target = _position(api, "RN-LEAD", 4)
+    return held, target, _hired(api, held)
+
+
+def _set_level(session: Session, org_id: str, position_id: str, level: int) -> None:
+    """Change a position's level behind the API's back, as another writer would."""
+    session.execute(
+        update(Position)
+        .where(Position.organization_id == org_id, Position.id == position_id)
+        .values(level=level)
     )
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
+    revisions.touch(session, org_id)
 
 
 def _gap_names(body: dict[str, Any]) -> list[str]:
@@ -73,10 +61,8 @@ def _gap_names(body: dict[str, Any]) -> list[str]:
 def test_a_position_change_through_the_api_is_seen_by_the_next_request(
     api: TestClient,
 ) -> None:
-    held = _position(api, "RN", 3)
-    target = _position(api, "RN-LEAD", 4)
-    employee_id = _hired(api, held)
-    first = _readiness(api, employee_id, target)
+    held, target, employee_id = _nurse_and_lead(api)
+    first = readiness(api, employee_id, target)
     assert first["move_type"] == "promotion"
     assert _gap_names(first) == []
 
@@ -86,7 +72,7 @@ def test_a_position_change_through_the_api_is_seen_by_the_next_request(
     )
     assert response.status_code == 200, response.text
 
-    second = _readiness(api, employee_id, target)
+    second = readiness(api, employee_id, target)
     assert _gap_names(second) == ["Charge Nurse"]
     assert second["move_type"] == "demotion"
     compared = api.get(
@@ -100,9 +86,9 @@ def test_a_position_change_through_the_api_is_seen_by_the_next_request(
 def test_a_new_position_and_a_deleted_one_are_seen_at_once(api: TestClient) -> None:
     held = _position(api, "RN", 3)
     employee_id = _hired(api, held)
-    _readiness(api, employee_id, held)  # fills the cache
+    readiness(api, employee_id, held)  # fills the cache
     created = _position(api, "RN-LEAD", 4)
-    assert _readiness(api, employee_id, created)["target_position_id"] == created
+    assert readiness(api, employee_id, created)["target_position_id"] == created
 
     assert api.delete(f"/v1/positions/{created}").status_code == 204
     response = api.get(
@@ -113,66 +99,50 @@ def test_a_new_position_and_a_deleted_one_are_seen_at_once(api: TestClient) -> N
 
 
 def test_a_policy_change_is_seen_by_the_next_request(api: TestClient) -> None:
-    held = _position(api, "RN", 3)
-    target = _position(api, "RN-LEAD", 4)
-    employee_id = _hired(api, held)
-    assert _readiness(api, employee_id, target)["policy_version"] == 1
+    _, target, employee_id = _nurse_and_lead(api)
+    assert readiness(api, employee_id, target)["policy_version"] == 1
     policy = api.get("/v1/scoring-policy").json()
     body = {k: v for k, v in policy.items() if k not in ("version", "created_at")}
     body["window_months"] = 12
     response = api.put("/v1/scoring-policy", json=body)
     assert response.status_code == 200, response.text
-    assert _readiness(api, employee_id, target)["policy_version"] == 2
+    assert readiness(api, employee_id, target)["policy_version"] == 2
 
 
 def test_a_change_committed_by_another_process_is_seen_by_the_next_request(
     api: TestClient, database: Database, org: Any
 ) -> None:
     """Another replica writes through its own engine: this process's cache must not win."""
-    held = _position(api, "RN", 3)
-    target = _position(api, "RN-LEAD", 4)
-    employee_id = _hired(api, held)
-    assert _readiness(api, employee_id, target)["move_type"] == "promotion"
+    _, target, employee_id = _nurse_and_lead(api)
+    assert readiness(api, employee_id, target)["move_type"] == "promotion"
 
     other = create_engine(database.url)
     try:
         with Session(other) as session:
-            session.execute(
-                update(Position)
-                .where(Position.organization_id == org.id, Position.id == target)
-                .values(level=3)
-            )
-            revisions.touch(session, org.id)
+            _set_level(session, org.id, target, 3)
             session.commit()
     finally:
         other.dispose()
 
-    assert _readiness(api, employee_id, target)["move_type"] == "lateral"
+    assert readiness(api, employee_id, target)["move_type"] == "lateral"
 
 
 def test_a_rolled_back_change_never_reaches_the_cache(
     api: TestClient, database: Database, org: Any
 ) -> None:
-    held = _position(api, "RN", 3)
-    target = _position(api, "RN-LEAD", 4)
-    employee_id = _hired(api, held)
-    assert _readiness(api, employee_id, target)["move_type"] == "promotion"
+    _, target, employee_id = _nurse_and_lead(api)
+    assert readiness(api, employee_id, target)["move_type"] == "promotion"
 
     session = database.session(write=True)
     try:
-        session.execute(
-            update(Position)
-            .where(Position.organization_id == org.id, Position.id == target)
-            .values(level=1)
-        )
-        revisions.touch(session, org.id)
+        _set_level(session, org.id, target, 1)
         seen, _ = catalog.with_person(session, org.id, None)
         assert seen.position(target).level == 1  # the write session sees its own change
         session.rollback()
     finally:
         session.close()
 
-    assert _readiness(api, employee_id, target)["move_type"] == "promotion"
+    assert readiness(api, employee_id, target)["move_type"] == "promotion"
     with database.transaction(write=False) as read:
         assert catalog.with_person(read, org.id, None)[0].position(target).level == 4
 

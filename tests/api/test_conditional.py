@@ -13,37 +13,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.services.answers import ANSWERS, Answers
+from tests.factories import band, create_employee, create_position, record, usd, void_event
 
 HIRE_ON = "2023-01-02"
 
 
 def _position(api: TestClient, code: str, level: int, **fields: Any) -> str:
-    body = {
-        "code": code,
-        "title": f"Title {code}",
-        "family": "Nursing",
-        "track": "individual",
-        "level": level,
-        "pay_band": {"currency": "USD", "min": 50000 * level, "max": 70000 * level},
-        **fields,
-    }
-    response = api.post("/v1/positions", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    return create_position(api, code, level, pay_band=band(50000 * level, 70000 * level), **fields)
 
 
 @pytest.fixture
 def world(api: TestClient) -> dict[str, str]:
     held = _position(api, "RN", 3)
     target = _position(api, "RN-LEAD", 4, requirements=[{"kind": "skill", "name": "Triage"}])
-    person = api.post("/v1/employees", json={"external_id": "E-1"}).json()["id"]
-    hire = {
-        "type": "hire",
-        "occurred_on": HIRE_ON,
-        "position_id": held,
-        "salary": {"amount": "160000.00", "currency": "USD"},
-    }
-    assert api.post(f"/v1/employees/{person}/events", json=hire).status_code == 201
+    person = create_employee(api, "E-1")
+    record(api, person, "hire", HIRE_ON, position_id=held, salary=usd("160000.00"))
     return {"held": held, "target": target, "person": person}
 
 
@@ -73,19 +57,12 @@ def test_history_answers_are_304_until_the_history_changes(
     path = _paths(world)[which]
     tag, before = _revalidate(api, path)
 
-    skill = {"type": "skill_acquired", "occurred_on": "2024-05-01", "name": "Triage"}
-    recorded = api.post(f"/v1/employees/{world['person']}/events", json=skill)
-    assert recorded.status_code == 201
+    skill = record(api, world["person"], "skill_acquired", "2024-05-01", name="Triage")
     after_record = api.get(path, headers={"If-None-Match": tag})
     assert after_record.status_code == 200 and after_record.headers["etag"] != tag
     assert after_record.json() != before
 
-    voided = api.request(
-        "DELETE",
-        f"/v1/employees/{world['person']}/events/{recorded.json()['id']}",
-        params={"reason": "entered by mistake"},
-    )
-    assert voided.status_code == 200, voided.text
+    void_event(api, world["person"], skill)
     after_void = api.get(path, headers={"If-None-Match": after_record.headers["etag"]})
     assert after_void.status_code == 200
     assert after_void.json() == before  # the same history as before, answered afresh

@@ -25,35 +25,13 @@ from sqlmodel import select
 from app.db import Database
 from app.models import CareerEvent, IdempotencyRecord, utcnow
 from app.services import idempotency
+from tests.factories import create_employee, create_position, nurse_position, record, void
 
-NURSE = {
-    "code": "RN",
-    "title": "Registered Nurse",
-    "family": "Nursing",
-    "track": "individual",
-    "level": 3,
-    "pay_band": {"currency": "USD", "min": 60000, "max": 80000},
-}
+MISTAKE = "entered by mistake"
 
 
 def position(api: TestClient, code: str, level: int) -> str:
-    response = api.post("/v1/positions", json={**NURSE, "code": code, "level": level})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def person(api: TestClient, external_id: str = "E-1") -> str:
-    response = api.post("/v1/employees", json={"external_id": external_id})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def record(api: TestClient, who: str, type_: str, on: str, **fields: Any) -> str:
-    response = api.post(
-        f"/v1/employees/{who}/events", json={"type": type_, "occurred_on": on, **fields}
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+    return create_position(api, **nurse_position(code=code, level=level))
 
 
 def records(database: Database) -> list[IdempotencyRecord]:
@@ -85,7 +63,7 @@ def test_a_write_racing_an_erasure_is_never_replayed_after_it(
     api: TestClient, database: Database, database_url: str, store: str
 ) -> None:
     rn = position(api, "RN", 3)
-    ana = person(api, "E-ana")
+    ana = create_employee(api, "E-ana")
     record(api, ana, "hire", "2024-01-02", position_id=rn)
     body = {"type": "training_completed", "occurred_on": "2024-03-01", "name": "BLS"}
     headers = {"Idempotency-Key": "race-1"}
@@ -130,7 +108,7 @@ def test_a_claim_made_before_an_erasure_is_erased_with_the_person(
     api: TestClient, database: Database, org: Any
 ) -> None:
     rn = position(api, "RN", 3)
-    ana = person(api, "E-ana")
+    ana = create_employee(api, "E-ana")
     record(api, ana, "hire", "2024-01-02", position_id=rn)
     claim = idempotency.Claim(
         organization_id=org.id,
@@ -223,22 +201,16 @@ def ladder(api: TestClient) -> dict[str, str]:
     return {"rn": position(api, "RN", 3), "senior": position(api, "SRN", 4)}
 
 
-def void(api: TestClient, who: str, event: str) -> Any:
-    return api.delete(
-        f"/v1/employees/{who}/events/{event}", params={"reason": "entered by mistake"}
-    )
-
-
 def test_voiding_the_exit_between_a_hire_and_a_rehire_is_a_409_naming_the_rehire(
     api: TestClient, ladder: dict[str, str]
 ) -> None:
-    ana = person(api)
+    ana = create_employee(api, "E-1")
     record(api, ana, "hire", "2020-01-06", position_id=ladder["rn"])
     exit_ = record(api, ana, "exit", "2021-06-30")
     rehire = record(api, ana, "hire", "2022-02-01", position_id=ladder["senior"])
     before = api.get(f"/v1/employees/{ana}").json()
 
-    response = void(api, ana, exit_)
+    response = void(api, ana, exit_, MISTAKE)
 
     assert response.status_code == 409, response.text
     body = response.json()
@@ -248,8 +220,8 @@ def test_voiding_the_exit_between_a_hire_and_a_rehire_is_a_409_naming_the_rehire
     voided = api.get(f"/v1/employees/{ana}/events", params={"include_voided": "true"}).json()
     assert [e["voided_at"] for e in voided["items"]] == [None, None, None]
     # In the other order the history stays whole at each step: both voids are accepted.
-    assert void(api, ana, rehire).status_code == 200
-    assert void(api, ana, exit_).status_code == 200
+    assert void(api, ana, rehire, MISTAKE).status_code == 200
+    assert void(api, ana, exit_, MISTAKE).status_code == 200
     now = api.get(f"/v1/employees/{ana}").json()
     assert (now["status"], now["current_position_id"]) == ("active", ladder["rn"])
 
@@ -257,18 +229,18 @@ def test_voiding_the_exit_between_a_hire_and_a_rehire_is_a_409_naming_the_rehire
 def test_voiding_a_hire_that_a_later_move_depends_on_is_a_409_naming_the_move(
     api: TestClient, ladder: dict[str, str]
 ) -> None:
-    ana = person(api)
+    ana = create_employee(api, "E-1")
     hire = record(api, ana, "hire", "2020-01-06", position_id=ladder["rn"])
     move = record(api, ana, "position_change", "2021-01-04", position_id=ladder["senior"])
     training = record(api, ana, "training_completed", "2021-02-01", name="BLS")
 
-    response = void(api, ana, hire)
+    response = void(api, ana, hire, MISTAKE)
 
     assert response.status_code == 409, response.text
     assert move in response.json()["detail"]
     assert api.get(f"/v1/employees/{ana}").json()["status"] == "active"
     # Events that do not change what the person holds never stand in the way.
-    assert void(api, ana, training).status_code == 200
-    assert void(api, ana, move).status_code == 200
-    assert void(api, ana, hire).status_code == 200
+    assert void(api, ana, training, MISTAKE).status_code == 200
+    assert void(api, ana, move, MISTAKE).status_code == 200
+    assert void(api, ana, hire, MISTAKE).status_code == 200
     assert api.get(f"/v1/employees/{ana}").json()["status"] == "pending"

@@ -5,18 +5,16 @@ plus the reports, and writes nothing."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from app.cli import main
-from app.config import get_settings
-from app.db import Database, peek_database, set_database
+from app.db import Database
 from app.models import Demographic
 from tests.conftest import Org
+from tests.factories import bearer, create_employee, create_position, record
 
 PROBLEM_JSON = "application/problem+json"
 # A category no other answer could contain by chance.
@@ -25,17 +23,10 @@ MARKER = "Qzxv Category Marker"
 
 @pytest.fixture
 def person(api: TestClient) -> str:
-    rn = api.post(
-        "/v1/positions",
-        json={"code": "RN", "title": "RN", "family": "Nursing", "track": "individual", "level": 3},
-    ).json()["id"]
-    employee = api.post("/v1/employees", json={"external_id": "E-1", "display_name": "Ana"}).json()
-    hire = api.post(
-        f"/v1/employees/{employee['id']}/events",
-        json={"type": "hire", "occurred_on": "2024-01-01", "position_id": rn},
-    )
-    assert hire.status_code == 201, hire.text
-    return str(employee["id"])
+    rn = create_position(api, "RN", 3, title="RN")
+    employee = create_employee(api, "E-1", display_name="Ana")
+    record(api, employee, "hire", "2024-01-01", position_id=rn)
+    return employee
 
 
 def stored(database: Database) -> int:
@@ -199,31 +190,11 @@ def test_audit_reads_what_read_reads_and_writes_nothing(
     assert client.get("/v1/assessments", headers=org.headers("admin")).status_code == 200
 
 
-@pytest.fixture
-def cli(database: Database, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    def run(*argv: str) -> int:
-        monkeypatch.setenv("DATABASE_URL", database_url)
-        get_settings.cache_clear()
-        set_database(None)
-        try:
-            return main(list(argv))
-        finally:
-            built = peek_database()
-            if built is not None and built is not database:
-                built.dispose()
-            set_database(database)
-            get_settings.cache_clear()
-
-    yield run
-    get_settings.cache_clear()
-
-
-def test_keys_create_mints_an_auditor_key(
-    client: TestClient, org: Org, cli: Any, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert cli("keys", "create", "--org", org.name, "--scopes", "audit") == 0
-    key = capsys.readouterr().out.strip().splitlines()[-1]
-    headers = {"Authorization": f"Bearer {key}"}
+def test_keys_create_mints_an_auditor_key(client: TestClient, org: Org, cli: Any) -> None:
+    code, out, _ = cli("keys", "create", "--org", org.name, "--scopes", "audit")
+    assert code == 0
+    key = out.strip().splitlines()[-1]
+    headers = bearer(key)
 
     assert (
         client.get("/v1/fairness/pay", params={"dimension": "sex"}, headers=headers).status_code

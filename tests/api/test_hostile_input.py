@@ -22,6 +22,7 @@ from app.db import Database
 from app.models import Employee
 from app.services.imports import MAX_LINE_BYTES, LineSplitter
 from tests.api.test_bad_input import snapshot
+from tests.factories import assert_problem, create_employee, create_position, nurse_position, record
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 JSON = {"Content-Type": "application/json"}
@@ -34,34 +35,19 @@ def raw(body: Any) -> bytes:
 
 
 def assert_4xx(response: Any, status: int, field: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
+    """Assert the problem answer of this status; `field` must be among the fields it names."""
+    body = assert_problem(response, status, {404: "not-found", 422: "validation-error"}[status])
     if field is not None:
         assert field in [e["field"] for e in body["errors"]], body
-    return dict(body)
+    return body
 
 
 @pytest.fixture
 def world(api: TestClient) -> dict[str, str]:
-    rn = api.post(
-        "/v1/positions",
-        json={
-            "code": "RN",
-            "title": "Registered Nurse",
-            "family": "Nursing",
-            "track": "individual",
-            "level": 3,
-            "pay_band": {"currency": "USD", "min": 60000, "max": 80000},
-        },
-    ).json()["id"]
-    ana = api.post("/v1/employees", json={"external_id": "E-1"}).json()["id"]
-    hire = api.post(
-        f"/v1/employees/{ana}/events",
-        json={"type": "hire", "occurred_on": "2024-01-02", "position_id": rn},
-    )
-    assert hire.status_code == 201, hire.text
-    return {"rn": rn, "ana": ana, "hire": hire.json()["id"]}
+    rn = create_position(api, **nurse_position())
+    ana = create_employee(api, "E-1")
+    hire = record(api, ana, "hire", "2024-01-02", position_id=rn)
+    return {"rn": rn, "ana": ana, "hire": hire}
 
 
 def text_fields(world: dict[str, str]) -> list[tuple[str, str, str, Callable[[str], Any]]]:

@@ -16,8 +16,13 @@ from sqlmodel import select
 from app.db import Database
 from app.models import CareerEvent, Employee, IdempotencyRecord, Position
 from app.services.idempotency import body_fingerprint
-
-PROBLEM_JSON = "application/problem+json"
+from tests.factories import (
+    add_event,
+    assert_problem,
+    make_employee,
+    make_position,
+    position_body,
+)
 
 POSITION = (
     b'{"code": "RN", "title": "Registered Nurse", "family": "Nursing", "track": "individual",'
@@ -32,34 +37,6 @@ POSITION_REORDERED = (
 JSON = {"Content-Type": "application/json"}
 
 
-def position_body(code: str, level: int = 3) -> dict[str, Any]:
-    return {
-        "code": code,
-        "title": f"Role {code}",
-        "family": "Nursing",
-        "track": "individual",
-        "level": level,
-    }
-
-
-def make_position(api: TestClient, code: str, level: int = 3) -> dict[str, Any]:
-    response = api.post("/v1/positions", json=position_body(code, level))
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def make_employee(api: TestClient, external_id: str) -> dict[str, Any]:
-    response = api.post("/v1/employees", json={"external_id": external_id})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def add_event(api: TestClient, employee_id: str, **body: Any) -> dict[str, Any]:
-    response = api.post(f"/v1/employees/{employee_id}/events", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 def key(value: str) -> dict[str, str]:
     return {"Idempotency-Key": value}
 
@@ -70,16 +47,6 @@ def count_rows(database: Database, model: Any, **where: Any) -> int:
         for name, value in where.items():
             query = query.where(getattr(model, name) == value)
         return len(session.exec(query).all())
-
-
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    body = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    assert body["title"] and body["detail"]
-    return body
 
 
 def assert_replay_of(replay: Any, first: Any) -> None:
@@ -437,14 +404,14 @@ def _shuffled_history(api: TestClient) -> tuple[str, list[str]]:
     days = [start + timedelta(days=30 * (n % 8)) for n in range(22)]
     random.Random(7).shuffle(days)
     arrivals: list[tuple[date, int, str]] = []
-    hire = add_event(api, employee_id, type="hire", occurred_on="2019-12-01", position_id=rn["id"])
+    hire = add_event(api, employee_id, "hire", "2019-12-01", position_id=rn["id"])
     arrivals.append((date(2019, 12, 1), 0, hire["id"]))
     for n, day in enumerate(days, start=1):
         event = add_event(
             api,
             employee_id,
-            type="training_completed",
-            occurred_on=day.isoformat(),
+            "training_completed",
+            day.isoformat(),
             name=f"T{n}",
         )
         arrivals.append((day, n, event["id"]))

@@ -9,19 +9,20 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-DEFAULT_POLICY = {
-    "weights": {
-        "performance": 0.35,
-        "leadership": 0.2,
-        "development": 0.2,
-        "requirements": 0.15,
-        "experience": 0.1,
-    },
-    "window_months": 24,
-    "saturation": {"leadership": 3, "development": 4},
-    "thresholds": {"ready_now": 75, "ready_1_2_years": 50},
-    "default_min_months_in_role": 12,
-}
+from app.schemas.policy import PolicyBody
+from tests.factories import (
+    assert_problem,
+    band,
+    create_employee,
+    get_readiness,
+    make_position,
+    readiness,
+    record,
+    void_event,
+)
+
+# The policy every organization starts with is the one the API documents as its example.
+DEFAULT_POLICY = PolicyBody.model_json_schema()["examples"][0]
 NEW_POLICY = {
     "weights": {
         "performance": 0.4,
@@ -40,53 +41,6 @@ NEW_POLICY = {
 # --- small local helpers -------------------------------------------------------------------
 
 
-def create_position(api: TestClient, code: str, level: int, **fields: Any) -> dict[str, Any]:
-    body = {
-        "code": code,
-        "title": f"Title {code}",
-        "family": "Nursing",
-        "track": "individual",
-        "level": level,
-        **fields,
-    }
-    response = api.post("/v1/positions", json=body)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def band(currency: str = "USD", low: int = 50000, high: int = 70000) -> dict[str, Any]:
-    return {"currency": currency, "min": low, "max": high}
-
-
-def create_employee(api: TestClient, external_id: str) -> str:
-    response = api.post("/v1/employees", json={"external_id": external_id})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def record(api: TestClient, employee_id: str, **event: Any) -> str:
-    response = api.post(f"/v1/employees/{employee_id}/events", json=event)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def hire(api: TestClient, employee_id: str, position_id: str, on: str) -> str:
-    return record(api, employee_id, type="hire", occurred_on=on, position_id=position_id)
-
-
-def get_readiness(api: TestClient, employee_id: str, as_of: str, target: str | None = None) -> Any:
-    params = {"as_of": as_of}
-    if target is not None:
-        params["target_position_id"] = target
-    return api.get(f"/v1/employees/{employee_id}/readiness", params=params)
-
-
-def readiness(api: TestClient, employee_id: str, as_of: str, target: str | None = None) -> dict:
-    response = get_readiness(api, employee_id, as_of, target)
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 def parts(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["name"]: c for c in result["components"]}
 
@@ -95,27 +49,31 @@ def scores(result: dict[str, Any]) -> dict[str, float]:
     return {c["name"]: c["score"] for c in result["components"]}
 
 
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    assert body["title"]
-    assert body["detail"]
-    assert "Traceback" not in response.text
-    return body
-
-
 def policy_without_meta(body: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if k not in ("version", "created_at")}
+
+
+def certified_staff_nurse(
+    api: TestClient, hired_on: str, certified_on: str, written_as: str
+) -> tuple[str, str, str]:
+    """Hire a staff nurse (level 2) who then earns the CEN certification (written as given)
+    that a charge nurse role (level 3) requires; return the person, that role and the
+    certification's event."""
+    staff = make_position(api, "STAFF", 2)
+    charge = make_position(
+        api, "CHARGE", 3, requirements=[{"kind": "certification", "name": "CEN"}]
+    )
+    person = create_employee(api, "E-1")
+    record(api, person, "hire", hired_on, position_id=staff["id"])
+    cert = record(api, person, "certification_earned", certified_on, name=written_as)
+    return person, charge["id"], cert
 
 
 @pytest.fixture
 def positions(api: TestClient) -> dict[str, str]:
     """Staff nurse (level 2) and senior nurse (level 3, no requirements, no min months)."""
-    staff = create_position(api, "STAFF", 2, pay_band=band(low=50000, high=70000))
-    senior = create_position(api, "SENIOR", 3, pay_band=band(low=60000, high=80000))
+    staff = make_position(api, "STAFF", 2, pay_band=band(low=50000, high=70000))
+    senior = make_position(api, "SENIOR", 3, pay_band=band(low=60000, high=80000))
     return {"staff": staff["id"], "senior": senior["id"]}
 
 
@@ -123,8 +81,8 @@ def positions(api: TestClient) -> dict[str, str]:
 
 
 def test_comparison_across_currencies_is_a_422_problem(api: TestClient) -> None:
-    dollars = create_position(api, "US", 2, pay_band=band("USD"))
-    euros = create_position(api, "EU", 3, pay_band=band("EUR"))
+    dollars = make_position(api, "US", 2, pay_band=band(currency="USD"))
+    euros = make_position(api, "EU", 3, pay_band=band(currency="EUR"))
 
     response = api.get(
         "/v1/comparisons",
@@ -139,8 +97,8 @@ def test_comparison_across_currencies_is_a_422_problem(api: TestClient) -> None:
 
 
 def test_comparison_pay_is_null_when_either_band_is_missing(api: TestClient) -> None:
-    banded = create_position(api, "BANDED", 2, pay_band=band())
-    unbanded = create_position(api, "UNBANDED", 3)
+    banded = make_position(api, "BANDED", 2, pay_band=band())
+    unbanded = make_position(api, "UNBANDED", 3)
     assert unbanded["pay_band"] is None
 
     for source, target in ((banded, unbanded), (unbanded, banded)):
@@ -208,19 +166,19 @@ def test_readiness_as_of_a_past_day_ignores_events_recorded_later_but_dated_afte
     api: TestClient, positions: dict[str, str]
 ) -> None:
     person = create_employee(api, "E-1")
-    hire(api, person, positions["staff"], "2024-01-01")
-    record(api, person, type="performance_review", occurred_on="2024-06-01", rating=3)
-    before = readiness(api, person, "2025-01-01", positions["senior"])
+    record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
+    record(api, person, "performance_review", "2024-06-01", rating=3)
+    before = readiness(api, person, positions["senior"], "2025-01-01")
     # review 3 -> 50; 12 whole months in role of the default 12 -> 100
     # 0.35*50 + 0.15*100 + 0.1*100 = 42.5
     assert before["score"] == 42.5
 
-    late_review = record(api, person, type="performance_review", occurred_on="2025-03-01", rating=5)
-    late_lead = record(api, person, type="initiative", occurred_on="2025-01-02", name="Rota app")
+    late_review = record(api, person, "performance_review", "2025-03-01", rating=5)
+    late_lead = record(api, person, "initiative", "2025-01-02", name="Rota app")
 
-    again = readiness(api, person, "2025-01-01", positions["senior"])
+    again = readiness(api, person, positions["senior"], "2025-01-01")
     assert again == before
-    later = readiness(api, person, "2025-03-01", positions["senior"])
+    later = readiness(api, person, positions["senior"], "2025-03-01")
     assert parts(later)["performance"]["score"] == 75.0  # mean(3, 5) = 4
     assert late_review in parts(later)["performance"]["evidence"]
     assert parts(later)["leadership"]["evidence"] == [late_lead]
@@ -231,12 +189,12 @@ def test_voided_review_stops_counting_and_the_score_returns_to_its_earlier_value
     api: TestClient, positions: dict[str, str]
 ) -> None:
     person = create_employee(api, "E-1")
-    hire(api, person, positions["staff"], "2024-01-01")
-    kept = record(api, person, type="performance_review", occurred_on="2024-06-01", rating=3)
-    baseline = readiness(api, person, "2025-01-01", positions["senior"])
+    record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
+    kept = record(api, person, "performance_review", "2024-06-01", rating=3)
+    baseline = readiness(api, person, positions["senior"], "2025-01-01")
 
-    wrong = record(api, person, type="performance_review", occurred_on="2024-09-01", rating=5)
-    raised = readiness(api, person, "2025-01-01", positions["senior"])
+    wrong = record(api, person, "performance_review", "2024-09-01", rating=5)
+    raised = readiness(api, person, positions["senior"], "2025-01-01")
     assert parts(raised)["performance"]["score"] == 75.0
     assert sorted(parts(raised)["performance"]["evidence"]) == sorted([kept, wrong])
 
@@ -246,26 +204,19 @@ def test_voided_review_stops_counting_and_the_score_returns_to_its_earlier_value
     assert voided.status_code == 200, voided.text
     assert voided.json()["voided_at"] is not None
 
-    after = readiness(api, person, "2025-01-01", positions["senior"])
+    after = readiness(api, person, positions["senior"], "2025-01-01")
     assert after == baseline
     assert parts(after)["performance"]["evidence"] == [kept]
     assert parts(after)["performance"]["score"] == 50.0
 
 
 def test_voided_certification_no_longer_meets_a_requirement(api: TestClient) -> None:
-    staff = create_position(api, "STAFF", 2)
-    charge = create_position(
-        api, "CHARGE", 3, requirements=[{"kind": "certification", "name": "CEN"}]
-    )
-    person = create_employee(api, "E-1")
-    hire(api, person, staff["id"], "2024-01-01")
-    cert = record(api, person, type="certification_earned", occurred_on="2024-05-01", name="cen")
-    assert scores(readiness(api, person, "2025-01-01", charge["id"]))["requirements"] == 100.0
+    person, charge, cert = certified_staff_nurse(api, "2024-01-01", "2024-05-01", "cen")
+    assert scores(readiness(api, person, charge, "2025-01-01"))["requirements"] == 100.0
 
-    voided = api.request("DELETE", f"/v1/employees/{person}/events/{cert}", json={"reason": "typo"})
-    assert voided.status_code == 200, voided.text
+    void_event(api, person, cert, reason="typo")
 
-    result = readiness(api, person, "2025-01-01", charge["id"])
+    result = readiness(api, person, charge, "2025-01-01")
     assert parts(result)["requirements"] == {
         "name": "requirements",
         "score": 0.0,
@@ -280,18 +231,14 @@ def test_an_event_exactly_window_months_before_as_of_is_outside_the_window(
     api: TestClient, positions: dict[str, str]
 ) -> None:
     person = create_employee(api, "E-1")
-    hire(api, person, positions["staff"], "2023-01-01")
-    record(api, person, type="performance_review", occurred_on="2023-06-30", rating=5)
-    record(api, person, type="leadership_activity", occurred_on="2023-06-30", name="Old")
-    record(api, person, type="training_completed", occurred_on="2023-06-30", name="Old course")
-    inside_review = record(
-        api, person, type="performance_review", occurred_on="2023-07-01", rating=3
-    )
-    inside_lead = record(
-        api, person, type="leadership_activity", occurred_on="2023-07-01", name="A"
-    )
+    record(api, person, "hire", "2023-01-01", position_id=positions["staff"])
+    record(api, person, "performance_review", "2023-06-30", rating=5)
+    record(api, person, "leadership_activity", "2023-06-30", name="Old")
+    record(api, person, "training_completed", "2023-06-30", name="Old course")
+    inside_review = record(api, person, "performance_review", "2023-07-01", rating=3)
+    inside_lead = record(api, person, "leadership_activity", "2023-07-01", name="A")
 
-    result = readiness(api, person, "2025-06-30", positions["senior"])
+    result = readiness(api, person, positions["senior"], "2025-06-30")
 
     # Window: after 2023-06-30, up to 2025-06-30. Only the 3 counts -> (3-1)*25 = 50
     assert parts(result)["performance"]["score"] == 50.0
@@ -308,15 +255,9 @@ def test_an_event_exactly_window_months_before_as_of_is_outside_the_window(
 def test_a_requirement_met_long_before_the_window_still_counts_but_not_as_development(
     api: TestClient,
 ) -> None:
-    staff = create_position(api, "STAFF", 2)
-    charge = create_position(
-        api, "CHARGE", 3, requirements=[{"kind": "certification", "name": "CEN"}]
-    )
-    person = create_employee(api, "E-1")
-    hire(api, person, staff["id"], "2019-01-01")
-    cert = record(api, person, type="certification_earned", occurred_on="2020-01-01", name="CEN")
+    person, charge, cert = certified_staff_nurse(api, "2019-01-01", "2020-01-01", "CEN")
 
-    result = readiness(api, person, "2025-06-30", charge["id"])
+    result = readiness(api, person, charge, "2025-06-30")
 
     assert parts(result)["requirements"]["score"] == 100.0
     assert parts(result)["requirements"]["evidence"] == [cert]
@@ -328,9 +269,9 @@ def test_readiness_without_a_target_uses_a_placeholder_one_level_up(
     api: TestClient, positions: dict[str, str]
 ) -> None:
     person = create_employee(api, "E-1")
-    hired = hire(api, person, positions["staff"], "2024-12-15")
+    hired = record(api, person, "hire", "2024-12-15", position_id=positions["staff"])
 
-    result = readiness(api, person, "2025-06-30")
+    result = readiness(api, person, as_of="2025-06-30")
 
     assert result["target_position_id"] is None
     assert result["move_type"] == "promotion"
@@ -360,11 +301,11 @@ def test_readiness_of_a_person_not_employed_on_as_of_is_a_422(
 ) -> None:
     person = create_employee(api, "E-1")
     if history != "never hired":
-        hire(api, person, positions["staff"], "2024-01-01")
+        record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
     if history == "exited before":
-        record(api, person, type="exit", occurred_on="2025-01-31")
+        record(api, person, "exit", "2025-01-31")
 
-    response = get_readiness(api, person, as_of, positions["senior"])
+    response = get_readiness(api, person, positions["senior"], as_of)
 
     body = assert_problem(response, 422, "validation-error")
     assert [e["field"] for e in body["errors"]] == ["as_of"]
@@ -374,20 +315,20 @@ def test_readiness_of_a_person_not_employed_on_as_of_is_a_422(
 def test_min_months_in_role_zero_means_no_requirement_so_experience_is_100(
     api: TestClient, positions: dict[str, str]
 ) -> None:
-    no_wait = create_position(api, "NO-WAIT", 3, min_months_in_role=0)
-    default_wait = create_position(api, "DEFAULT-WAIT", 3)
+    no_wait = make_position(api, "NO-WAIT", 3, min_months_in_role=0)
+    default_wait = make_position(api, "DEFAULT-WAIT", 3)
     assert default_wait["min_months_in_role"] is None
     person = create_employee(api, "E-1")
-    hire(api, person, positions["staff"], "2025-06-30")
+    record(api, person, "hire", "2025-06-30", position_id=positions["staff"])
 
-    immediate = readiness(api, person, "2025-06-30", no_wait["id"])
+    immediate = readiness(api, person, no_wait["id"], "2025-06-30")
     assert parts(immediate)["experience"]["score"] == 100.0
     assert not [g for g in immediate["gaps"] if g["component"] == "experience"]
     # 0.15*100 + 0.1*100 = 25.0
     assert immediate["score"] == 25.0
 
     # null min_months_in_role: the policy default of 12 applies; 0 months -> 0
-    waiting = readiness(api, person, "2025-06-30", default_wait["id"])
+    waiting = readiness(api, person, default_wait["id"], "2025-06-30")
     assert parts(waiting)["experience"]["score"] == 0.0
     assert waiting["score"] == 15.0
     assert any(s["component"] == "experience" for s in waiting["next_steps"])
@@ -400,7 +341,7 @@ def test_readiness_for_an_unknown_or_foreign_target_is_a_404(
     positions: dict[str, str],
 ) -> None:
     person = create_employee(api, "E-1")
-    hire(api, person, positions["staff"], "2024-01-01")
+    record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
     other = make_org("Other Hospital")
     foreign = client.post(
         "/v1/positions",
@@ -408,9 +349,9 @@ def test_readiness_for_an_unknown_or_foreign_target_is_a_404(
         headers=other.headers("admin"),
     ).json()["id"]
 
-    assert_problem(get_readiness(api, person, "2025-01-01", "nope"), 404, "not-found")
-    assert_problem(get_readiness(api, person, "2025-01-01", foreign), 404, "not-found")
-    assert_problem(get_readiness(api, "nobody", "2025-01-01"), 404, "not-found")
+    assert_problem(get_readiness(api, person, "nope", "2025-01-01"), 404, "not-found")
+    assert_problem(get_readiness(api, person, foreign, "2025-01-01"), 404, "not-found")
+    assert_problem(get_readiness(api, "nobody", as_of="2025-01-01"), 404, "not-found")
 
 
 # --- scoring policy --------------------------------------------------------------------------
@@ -433,12 +374,12 @@ def test_new_policy_version_is_used_by_readiness_and_the_old_one_stays_readable(
     api: TestClient, positions: dict[str, str]
 ) -> None:
     person = create_employee(api, "E-1")
-    hired = hire(api, person, positions["staff"], "2024-01-01")
-    record(api, person, type="training_completed", occurred_on="2024-03-01", name="ACLS")
-    lead = record(api, person, type="leadership_activity", occurred_on="2024-12-01", name="Huddle")
-    review = record(api, person, type="performance_review", occurred_on="2025-01-10", rating=4)
+    hired = record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
+    record(api, person, "training_completed", "2024-03-01", name="ACLS")
+    lead = record(api, person, "leadership_activity", "2024-12-01", name="Huddle")
+    review = record(api, person, "performance_review", "2025-01-10", rating=4)
 
-    v1 = readiness(api, person, "2025-06-30", positions["senior"])
+    v1 = readiness(api, person, positions["senior"], "2025-06-30")
     # v1: performance 75; leadership 1/3 -> 33.3; development 1/4 -> 25;
     # requirements 100; experience 17 months of 12 -> 100
     # 26.25 + 6.66 + 5 + 15 + 10 = 62.91 -> 62.9
@@ -460,7 +401,7 @@ def test_new_policy_version_is_used_by_readiness_and_the_old_one_stays_readable(
     current = api.get("/v1/scoring-policy").json()
     assert current == put.json()
 
-    v2 = readiness(api, person, "2025-06-30", positions["senior"])
+    v2 = readiness(api, person, positions["senior"], "2025-06-30")
     assert v2["policy_version"] == 2
     assert {c["name"]: c["weight"] for c in v2["components"]} == NEW_POLICY["weights"]
     # v2: window 12 months (after 2024-06-30): the training drops out -> 0;
@@ -488,7 +429,7 @@ def test_new_policy_version_is_used_by_readiness_and_the_old_one_stays_readable(
     assert api.get("/v1/scoring-policy/versions/2").json() == put.json()
 
     # a past day scored again names the policy version it used: the current one
-    assert readiness(api, person, "2025-06-30", positions["senior"]) == v2
+    assert readiness(api, person, positions["senior"], "2025-06-30") == v2
 
 
 def _weights(**changes: float) -> dict[str, Any]:
@@ -575,8 +516,8 @@ def test_policy_versions_belong_to_their_organization(
 def test_a_requirement_is_met_only_by_an_event_of_the_same_kind_on_or_before_as_of(
     api: TestClient,
 ) -> None:
-    staff = create_position(api, "STAFF", 2)
-    charge = create_position(
+    staff = make_position(api, "STAFF", 2)
+    charge = make_position(
         api,
         "CHARGE",
         3,
@@ -586,12 +527,12 @@ def test_a_requirement_is_met_only_by_an_event_of_the_same_kind_on_or_before_as_
         ],
     )
     person = create_employee(api, "E-1")
-    hire(api, person, staff["id"], "2024-01-01")
-    record(api, person, type="training_completed", occurred_on="2024-02-01", name="CEN")
-    spanish = record(api, person, type="skill_acquired", occurred_on="2024-03-01", name="spanish")
-    record(api, person, type="certification_earned", occurred_on="2025-02-01", name="CEN")
+    record(api, person, "hire", "2024-01-01", position_id=staff["id"])
+    record(api, person, "training_completed", "2024-02-01", name="CEN")
+    spanish = record(api, person, "skill_acquired", "2024-03-01", name="spanish")
+    record(api, person, "certification_earned", "2025-02-01", name="CEN")
 
-    result = readiness(api, person, "2025-01-01", charge["id"])
+    result = readiness(api, person, charge["id"], "2025-01-01")
 
     # a training named CEN is not the certification, and the certification comes later
     assert parts(result)["requirements"]["score"] == 50.0
@@ -601,14 +542,12 @@ def test_a_requirement_is_met_only_by_an_event_of_the_same_kind_on_or_before_as_
 
 
 def test_a_move_restarts_the_months_in_role(api: TestClient, positions: dict[str, str]) -> None:
-    lead = create_position(api, "LEAD", 4)
+    lead = make_position(api, "LEAD", 4)
     person = create_employee(api, "E-1")
-    hire(api, person, positions["staff"], "2023-01-01")
-    move = record(
-        api, person, type="promotion", occurred_on="2025-03-15", position_id=positions["senior"]
-    )
+    record(api, person, "hire", "2023-01-01", position_id=positions["staff"])
+    move = record(api, person, "promotion", "2025-03-15", position_id=positions["senior"])
 
-    result = readiness(api, person, "2025-06-30", lead["id"])
+    result = readiness(api, person, lead["id"], "2025-06-30")
 
     # 2025-03-15 .. 2025-06-30: 3 whole months of 12 -> 25.0
     assert parts(result)["experience"]["score"] == 25.0
@@ -624,9 +563,9 @@ def test_readiness_for_a_lower_level_target_reports_a_demotion(
     api: TestClient, positions: dict[str, str]
 ) -> None:
     person = create_employee(api, "E-1")
-    hire(api, person, positions["senior"], "2024-01-01")
+    record(api, person, "hire", "2024-01-01", position_id=positions["senior"])
 
-    result = readiness(api, person, "2025-01-01", positions["staff"])
+    result = readiness(api, person, positions["staff"], "2025-01-01")
 
     assert result["move_type"] == "demotion"
     assert result["target_position_id"] == positions["staff"]
@@ -636,10 +575,10 @@ def test_development_and_reviews_at_or_above_the_mean_never_lower_the_score(
     api: TestClient, positions: dict[str, str]
 ) -> None:
     person = create_employee(api, "E-1")
-    hire(api, person, positions["staff"], "2024-01-01")
-    record(api, person, type="performance_review", occurred_on="2024-03-01", rating=3)
-    record(api, person, type="performance_review", occurred_on="2024-04-01", rating=4)
-    previous = readiness(api, person, "2025-06-30", positions["senior"])["score"]
+    record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
+    record(api, person, "performance_review", "2024-03-01", rating=3)
+    record(api, person, "performance_review", "2024-04-01", rating=4)
+    previous = readiness(api, person, positions["senior"], "2025-06-30")["score"]
     additions = [
         {"type": "performance_review", "rating": 4},
         {"type": "leadership_activity", "name": "Led huddle"},
@@ -654,8 +593,9 @@ def test_development_and_reviews_at_or_above_the_mean_never_lower_the_score(
         {"type": "training_completed", "name": "Past saturation"},
     ]
     for day, extra in enumerate(additions, start=1):
-        record(api, person, occurred_on=f"2025-05-{day:02d}", **extra)
-        score = readiness(api, person, "2025-06-30", positions["senior"])["score"]
+        fields = {k: v for k, v in extra.items() if k != "type"}
+        record(api, person, extra["type"], f"2025-05-{day:02d}", **fields)
+        score = readiness(api, person, positions["senior"], "2025-06-30")["score"]
         assert score >= previous, extra
         previous = score
     # reviews 3, 4, 4, 5 -> mean 4 -> 75; the rest saturated at 100, 12+ months in role
@@ -667,11 +607,11 @@ def test_an_event_dated_in_the_future_counts_from_that_day_on(
     api: TestClient, positions: dict[str, str]
 ) -> None:
     person = create_employee(api, "E-1")
-    hire(api, person, positions["staff"], "2024-01-01")
-    scheduled = record(api, person, type="training_completed", occurred_on="2199-01-01", name="X")
+    record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
+    scheduled = record(api, person, "training_completed", "2199-01-01", name="X")
 
-    today = readiness(api, person, "2025-01-01", positions["senior"])
-    that_day = readiness(api, person, "2199-01-01", positions["senior"])
+    today = readiness(api, person, positions["senior"], "2025-01-01")
+    that_day = readiness(api, person, positions["senior"], "2199-01-01")
 
     assert parts(today)["development"]["evidence"] == []
     assert parts(that_day)["development"]["evidence"] == [scheduled]
@@ -684,8 +624,8 @@ def test_comparison_for_a_person_paid_in_another_currency_leaves_ratios_null(
     record(
         api,
         person,
-        type="hire",
-        occurred_on="2024-01-01",
+        "hire",
+        "2024-01-01",
         position_id=positions["staff"],
         salary={"amount": "55000", "currency": "EUR"},
     )
@@ -713,12 +653,12 @@ def test_a_past_day_when_the_person_was_employed_is_scored_after_their_exit(
     api: TestClient, positions: dict[str, str]
 ) -> None:
     person = create_employee(api, "E-1")
-    hired = hire(api, person, positions["staff"], "2024-01-01")
-    record(api, person, type="performance_review", occurred_on="2024-06-01", rating=4)
-    before_exit = readiness(api, person, "2024-12-31", positions["senior"])
-    record(api, person, type="exit", occurred_on="2025-01-31")
+    hired = record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
+    record(api, person, "performance_review", "2024-06-01", rating=4)
+    before_exit = readiness(api, person, positions["senior"], "2024-12-31")
+    record(api, person, "exit", "2025-01-31")
 
-    again = readiness(api, person, "2024-12-31", positions["senior"])
+    again = readiness(api, person, positions["senior"], "2024-12-31")
 
     assert again == before_exit
     assert parts(again)["experience"]["evidence"] == [hired]
@@ -727,29 +667,29 @@ def test_a_past_day_when_the_person_was_employed_is_scored_after_their_exit(
     assert parts(again)["experience"]["score"] == 91.7
     assert again["score"] == 50.4
     assert_problem(
-        get_readiness(api, person, "2025-01-31", positions["senior"]), 422, "validation-error"
+        get_readiness(api, person, positions["senior"], "2025-01-31"), 422, "validation-error"
     )
 
 
 def test_voiding_a_move_gives_the_months_in_role_back_to_the_earlier_role(
     api: TestClient, positions: dict[str, str]
 ) -> None:
-    lead = create_position(api, "LEAD", 4)
+    lead = make_position(api, "LEAD", 4)
     person = create_employee(api, "E-1")
-    hired = hire(api, person, positions["staff"], "2023-01-01")
+    hired = record(api, person, "hire", "2023-01-01", position_id=positions["staff"])
     move = record(
         api,
         person,
-        type="position_change",
-        occurred_on="2025-03-15",
+        "position_change",
+        "2025-03-15",
         position_id=positions["senior"],
     )
-    assert parts(readiness(api, person, "2025-06-30", lead["id"]))["experience"]["score"] == 25.0
+    assert parts(readiness(api, person, lead["id"], "2025-06-30"))["experience"]["score"] == 25.0
 
     voided = api.delete(f"/v1/employees/{person}/events/{move}", params={"reason": "cancelled"})
     assert voided.status_code == 200, voided.text
 
-    result = readiness(api, person, "2025-06-30", lead["id"])
+    result = readiness(api, person, lead["id"], "2025-06-30")
     assert parts(result)["experience"] == {
         "name": "experience",
         "score": 100.0,
@@ -763,7 +703,7 @@ def test_readiness_without_as_of_is_scored_for_today(
     api: TestClient, positions: dict[str, str]
 ) -> None:
     person = create_employee(api, "E-1")
-    hire(api, person, positions["staff"], "2024-01-01")
+    record(api, person, "hire", "2024-01-01", position_id=positions["staff"])
 
     response = api.get(
         f"/v1/employees/{person}/readiness", params={"target_position_id": positions["senior"]}

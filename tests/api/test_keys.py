@@ -17,6 +17,7 @@ from app.auth import LAST_USE, Scope
 from app.db import Database
 from app.models import ApiKey, utcnow
 from app.services.keys import issue_key
+from tests.factories import bearer
 
 PUBLIC_FIELDS = {
     "id",
@@ -28,10 +29,6 @@ PUBLIC_FIELDS = {
     "last_used_at",
     "revoked_at",
 }
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 def new_key(client: TestClient, admin: str, **body: Any) -> dict[str, Any]:

@@ -12,6 +12,15 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.factories import (
+    add_event,
+    make_employee,
+    make_position,
+    ok,
+    readiness,
+    usd,
+)
+
 AS_OF = "2025-06-30"
 CERT = {"kind": "certification", "name": "Nurse Executive (NE-BC)", "mandatory": True}
 TRIAGE_TRAINING = {"kind": "training", "name": "Triage and Emergency Care", "mandatory": True}
@@ -21,54 +30,23 @@ SPANISH = {"kind": "skill", "name": "Spanish", "mandatory": False}
 # --- small local helpers -------------------------------------------------------------------
 
 
-def create_position(api: TestClient, **fields: Any) -> dict[str, Any]:
-    response = api.post("/v1/positions", json=fields)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def create_employee(api: TestClient, external_id: str) -> dict[str, Any]:
-    response = api.post("/v1/employees", json={"external_id": external_id})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def record(api: TestClient, employee_id: str, **event: Any) -> dict[str, Any]:
-    response = api.post(f"/v1/employees/{employee_id}/events", json=event)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 def compare(api: TestClient, source: str, target: str, **extra: str) -> dict[str, Any]:
-    response = api.get(
-        "/v1/comparisons",
-        params={"from_position_id": source, "to_position_id": target, **extra},
+    return ok(
+        api.get(
+            "/v1/comparisons",
+            params={"from_position_id": source, "to_position_id": target, **extra},
+        )
     )
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def readiness(api: TestClient, employee_id: str, target: str, as_of: str = AS_OF) -> dict:
-    response = api.get(
-        f"/v1/employees/{employee_id}/readiness",
-        params={"target_position_id": target, "as_of": as_of},
-    )
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 def components(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["name"]: c for c in result["components"]}
 
 
-def usd(amount: str) -> dict[str, str]:
-    return {"amount": amount, "currency": "USD"}
-
-
 @pytest.fixture
 def nursing(api: TestClient) -> dict[str, dict[str, Any]]:
     """The three positions of the article's example."""
-    rn = create_position(
+    rn = make_position(
         api,
         code="RN",
         title="Registered Nurse",
@@ -77,7 +55,7 @@ def nursing(api: TestClient) -> dict[str, dict[str, Any]]:
         level=3,
         pay_band={"currency": "USD", "min": 60000, "max": 80000},
     )
-    manager = create_position(
+    manager = make_position(
         api,
         code="RN-MGR",
         title="Registered Nurse Manager",
@@ -88,7 +66,7 @@ def nursing(api: TestClient) -> dict[str, dict[str, Any]]:
         requirements=[{"kind": "certification", "name": "Nurse Executive (NE-BC)"}],
         min_months_in_role=36,
     )
-    triage = create_position(
+    triage = make_position(
         api,
         code="RN-TRIAGE",
         title="Triage Registered Nurse",
@@ -105,38 +83,38 @@ def nursing(api: TestClient) -> dict[str, dict[str, Any]]:
 def nurse(api: TestClient, nursing: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A nurse with a hire, two reviews, a leadership activity, a training and the
     manager's certification (recorded in another case and with stray spaces)."""
-    person = create_employee(api, "N-1")
+    person = make_employee(api, "N-1")
     pid = person["id"]
     events = {
-        "hire": record(
+        "hire": add_event(
             api,
             pid,
-            type="hire",
-            occurred_on="2023-01-09",
+            "hire",
+            "2023-01-09",
             position_id=nursing["rn"]["id"],
             salary=usd("62000"),
         ),
-        "review_1": record(api, pid, type="performance_review", occurred_on="2024-01-15", rating=4),
-        "training": record(
+        "review_1": add_event(api, pid, "performance_review", "2024-01-15", rating=4),
+        "training": add_event(
             api,
             pid,
-            type="training_completed",
-            occurred_on="2024-03-01",
+            "training_completed",
+            "2024-03-01",
             name="Advanced Cardiac Life Support",
         ),
-        "leadership": record(
+        "leadership": add_event(
             api,
             pid,
-            type="leadership_activity",
-            occurred_on="2024-09-01",
+            "leadership_activity",
+            "2024-09-01",
             name="Led monthly team meetings",
         ),
-        "review_2": record(api, pid, type="performance_review", occurred_on="2025-01-15", rating=5),
-        "certification": record(
+        "review_2": add_event(api, pid, "performance_review", "2025-01-15", rating=5),
+        "certification": add_event(
             api,
             pid,
-            type="certification_earned",
-            occurred_on="2025-03-01",
+            "certification_earned",
+            "2025-03-01",
             name="  nurse executive (NE-BC)  ",
         ),
     }
@@ -220,7 +198,7 @@ def test_nurse_readiness_for_manager_scores_every_part_by_the_default_policy(
     api: TestClient, nursing: dict[str, dict[str, Any]], nurse: dict[str, Any]
 ) -> None:
     events = nurse["events"]
-    body = readiness(api, nurse["id"], nursing["manager"]["id"])
+    body = readiness(api, nurse["id"], nursing["manager"]["id"], AS_OF)
 
     assert body["employee_id"] == nurse["id"]
     assert body["target_position_id"] == nursing["manager"]["id"]
@@ -294,41 +272,41 @@ def test_nurse_readiness_for_manager_scores_every_part_by_the_default_policy(
 def test_nurse_readiness_is_deterministic_for_the_same_history_and_day(
     api: TestClient, nursing: dict[str, dict[str, Any]], nurse: dict[str, Any]
 ) -> None:
-    first = readiness(api, nurse["id"], nursing["manager"]["id"])
-    second = readiness(api, nurse["id"], nursing["manager"]["id"])
+    first = readiness(api, nurse["id"], nursing["manager"]["id"], AS_OF)
+    second = readiness(api, nurse["id"], nursing["manager"]["id"], AS_OF)
     assert first == second
 
 
 def test_missing_mandatory_certification_keeps_band_below_ready_now_despite_high_score(
     api: TestClient, nursing: dict[str, dict[str, Any]]
 ) -> None:
-    person = create_employee(api, "N-2")
+    person = make_employee(api, "N-2")
     pid = person["id"]
-    hire = record(
+    hire = add_event(
         api,
         pid,
-        type="hire",
-        occurred_on="2023-01-09",
+        "hire",
+        "2023-01-09",
         position_id=nursing["rn"]["id"],
         salary=usd("64000"),
     )
     reviews = [
-        record(api, pid, type="performance_review", occurred_on=day, rating=5)
+        add_event(api, pid, "performance_review", day, rating=5)
         for day in ("2024-06-01", "2025-02-01")
     ]
     leadership = [
-        record(api, pid, type="leadership_activity", occurred_on="2024-05-01", name="Led huddles"),
-        record(api, pid, type="initiative", occurred_on="2024-10-01", description="Fall audit"),
-        record(api, pid, type="leadership_activity", occurred_on="2025-04-01", name="Mentoring"),
+        add_event(api, pid, "leadership_activity", "2024-05-01", name="Led huddles"),
+        add_event(api, pid, "initiative", "2024-10-01", description="Fall audit"),
+        add_event(api, pid, "leadership_activity", "2025-04-01", name="Mentoring"),
     ]
     development = [
-        record(api, pid, type="training_completed", occurred_on="2024-02-01", name="ACLS"),
-        record(api, pid, type="skill_acquired", occurred_on="2024-07-01", name="Phlebotomy"),
-        record(api, pid, type="training_completed", occurred_on="2024-11-01", name="PALS"),
-        record(api, pid, type="certification_earned", occurred_on="2025-05-01", name="BLS"),
+        add_event(api, pid, "training_completed", "2024-02-01", name="ACLS"),
+        add_event(api, pid, "skill_acquired", "2024-07-01", name="Phlebotomy"),
+        add_event(api, pid, "training_completed", "2024-11-01", name="PALS"),
+        add_event(api, pid, "certification_earned", "2025-05-01", name="BLS"),
     ]
 
-    body = readiness(api, pid, nursing["manager"]["id"])
+    body = readiness(api, pid, nursing["manager"]["id"], AS_OF)
     parts = components(body)
     # performance (5-1)*25 = 100; leadership 3/3 = 100; development 4/4 = 100;
     # requirements 0 of 1 mandatory = 0; experience 29/36 months = 80.6
@@ -356,14 +334,14 @@ def test_missing_mandatory_certification_keeps_band_below_ready_now_despite_high
     assert body["next_steps"][0]["gain"] == 15.0
     assert "Nurse Executive (NE-BC)" in body["next_steps"][0]["action"]
 
-    cert = record(
+    cert = add_event(
         api,
         pid,
-        type="certification_earned",
-        occurred_on="2025-06-01",
+        "certification_earned",
+        "2025-06-01",
         name="NURSE EXECUTIVE (ne-bc)",
     )
-    after = readiness(api, pid, nursing["manager"]["id"])
+    after = readiness(api, pid, nursing["manager"]["id"], AS_OF)
     assert components(after)["requirements"]["score"] == 100.0
     assert components(after)["requirements"]["evidence"] == [cert["id"]]
     assert after["score"] == 98.1

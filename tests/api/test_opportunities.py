@@ -18,6 +18,7 @@ from tests.api.person_view import (
     readiness,
     record,
 )
+from tests.factories import ok
 
 AS_OF = "2025-06-30"
 BAND = {"currency": "USD", "min": "70000", "max": "90000"}  # midpoint 80,000
@@ -72,9 +73,7 @@ def world(api: TestClient) -> dict[str, str]:
 
 
 def opportunities(api: TestClient, person: str, **params: Any) -> dict[str, Any]:
-    response = api.get(f"/v1/employees/{person}/opportunities", params={"as_of": AS_OF, **params})
-    assert response.status_code == 200, response.text
-    return dict(response.json())
+    return ok(api.get(f"/v1/employees/{person}/opportunities", params={"as_of": AS_OF, **params}))
 
 
 def test_every_position_but_the_one_held_ranked_as_the_readiness_endpoint_scores_it(

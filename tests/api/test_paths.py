@@ -10,61 +10,23 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-PROBLEM_JSON = "application/problem+json"
-
+from tests.factories import (
+    assert_problem,
+    create_employee,
+    create_position,
+    ok,
+    record,
+    usd,
+    void_event,
+)
 
 # --- small local helpers -------------------------------------------------------------------
 
 
-def usd(amount: int) -> dict[str, str]:
-    return {"amount": f"{amount}.00", "currency": "USD"}
-
-
-def create_position(api: TestClient, code: str, level: int) -> str:
-    body = {"code": code, "title": f"Title {code}", "family": "Nursing", "level": level}
-    response = api.post("/v1/positions", json={**body, "track": "individual"})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def create_employee(api: TestClient, external_id: str) -> str:
-    response = api.post("/v1/employees", json={"external_id": external_id})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def record(api: TestClient, employee_id: str, type_: str, on: str, **fields: Any) -> str:
-    body = {"type": type_, "occurred_on": on, **fields}
-    response = api.post(f"/v1/employees/{employee_id}/events", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def void(api: TestClient, employee_id: str, event_id: str) -> None:
-    response = api.request(
-        "DELETE",
-        f"/v1/employees/{employee_id}/events/{event_id}",
-        json={"reason": "entered by mistake"},
-    )
-    assert response.status_code == 200, response.text
-    assert response.json()["voided_at"] is not None
-
-
 def paths(api: TestClient, from_position_id: str, **params: Any) -> dict[str, Any]:
-    response = api.get(
-        "/v1/mobility/paths", params={"from_position_id": from_position_id, **params}
+    return ok(
+        api.get("/v1/mobility/paths", params={"from_position_id": from_position_id, **params})
     )
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    body = dict(response.json())
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    return body
 
 
 @pytest.fixture
@@ -110,7 +72,7 @@ def history(api: TestClient, positions: dict[str, str]) -> dict[str, str]:
     p = people["P-6"]  # a voided move from RN
     record(api, p, "hire", "2020-01-01", position_id=rn, salary=usd(50000))
     voided = record(api, p, "promotion", "2020-06-01", position_id=mgr, salary=usd(90000))
-    void(api, p, voided)
+    void_event(api, p, voided)
     return people
 
 
@@ -190,7 +152,7 @@ def test_voiding_a_move_removes_it_from_the_paths(
     events = api.get(f"/v1/employees/{history['P-1']}/events").json()["items"]
     promotion = next(e for e in events if e["type"] == "promotion")
 
-    void(api, history["P-1"], promotion["id"])
+    void_event(api, history["P-1"], promotion["id"])
 
     first, second = paths(api, positions["RN"])["items"]
     assert (first["to_position_code"], first["count"], first["share"]) == ("RN-MGR", 2, 0.6667)

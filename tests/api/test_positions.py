@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from itertools import count
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -10,57 +9,26 @@ from sqlmodel import select
 
 from app.db import Database
 from app.models import Position
+from tests import factories
+from tests.factories import add_event, assert_problem, make_employee
 
-PROBLEM_JSON = "application/problem+json"
-_codes = count(1)
-
-
-def position_body(**overrides: Any) -> dict[str, Any]:
-    """Return a valid position body; `overrides` replace or add fields."""
-    body: dict[str, Any] = {
-        "code": f"POS-{next(_codes)}",
-        "title": "Registered Nurse",
-        "family": "Nursing",
-        "track": "individual",
-        "level": 3,
-        "pay_band": {"currency": "USD", "min": "60000", "max": "80000"},
-        "requirements": [{"kind": "certification", "name": "RN License"}],
-    }
-    body.update(overrides)
-    return body
+# Every position here is this registered nurse unless the test says otherwise.
+NURSE = {
+    "title": "Registered Nurse",
+    "level": 3,
+    "pay_band": {"currency": "USD", "min": "60000", "max": "80000"},
+    "requirements": [{"kind": "certification", "name": "RN License"}],
+}
 
 
-def make_position(api: TestClient, **overrides: Any) -> dict[str, Any]:
+def position_body(**fields: Any) -> dict[str, Any]:
+    """Return a valid position body; `fields` replace or add fields."""
+    return factories.position_body(**(NURSE | fields))
+
+
+def make_position(api: TestClient, **fields: Any) -> dict[str, Any]:
     """Create a position and return its JSON."""
-    response = api.post("/v1/positions", json=position_body(**overrides))
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def make_employee(api: TestClient, external_id: str = "E-1") -> dict[str, Any]:
-    response = api.post("/v1/employees", json={"external_id": external_id})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def hire(api: TestClient, employee_id: str, position_id: str) -> dict[str, Any]:
-    response = api.post(
-        f"/v1/employees/{employee_id}/events",
-        json={"type": "hire", "occurred_on": "2022-01-10", "position_id": position_id},
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    """Assert the response is an RFC 9457 problem of this status and type; return its body."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    body = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    assert body["title"] and body["detail"]
-    return body
+    return factories.make_position(api, **(NURSE | fields))
 
 
 def stored_positions(database: Database) -> list[Position]:
@@ -467,7 +435,7 @@ def test_delete_of_a_position_an_event_names_is_a_409_and_keeps_it(
 ) -> None:
     position = make_position(api, code="RN")
     employee = make_employee(api)
-    hire(api, employee["id"], position["id"])
+    add_event(api, employee["id"], "hire", "2022-01-10", position_id=position["id"])
 
     response = api.delete(f"/v1/positions/{position['id']}")
 
@@ -486,7 +454,7 @@ def test_delete_of_a_position_named_only_by_a_voided_event_is_still_a_409(
     # A voided event stays in the history, so it still names the position.
     position = make_position(api)
     employee = make_employee(api)
-    event = hire(api, employee["id"], position["id"])
+    event = add_event(api, employee["id"], "hire", "2022-01-10", position_id=position["id"])
     voided = api.request(
         "DELETE",
         f"/v1/employees/{employee['id']}/events/{event['id']}",

@@ -11,48 +11,33 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-PROBLEM_JSON = "application/problem+json"
-
+from tests.factories import (
+    assert_problem,
+    create_employee,
+    create_position,
+    ok,
+    record,
+)
 
 # --- small local helpers -------------------------------------------------------------------
 
 
-def create_position(api: TestClient, code: str, level: int) -> str:
-    body = {"code": code, "title": f"Title {code}", "family": "Nursing", "level": level}
-    response = api.post("/v1/positions", json={**body, "track": "individual"})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
 def person(api: TestClient, external_id: str, moves: list[tuple[str, str, str | None]]) -> str:
     """Create a person and record (type, day, position) events in that order."""
-    response = api.post("/v1/employees", json={"external_id": external_id})
-    assert response.status_code == 201, response.text
-    employee_id = str(response.json()["id"])
+    employee_id = create_employee(api, external_id)
     for type_, day, position_id in moves:
-        body: dict[str, Any] = {"type": type_, "occurred_on": day}
-        if position_id is not None:
-            body["position_id"] = position_id
-        recorded = api.post(f"/v1/employees/{employee_id}/events", json=body)
-        assert recorded.status_code == 201, recorded.text
+        held = {} if position_id is None else {"position_id": position_id}
+        record(api, employee_id, type_, day, **held)
     return employee_id
 
 
 def routes(api: TestClient, from_id: str, to_id: str, **params: Any) -> dict[str, Any]:
-    response = api.get(
-        "/v1/mobility/routes",
-        params={"from_position_id": from_id, "to_position_id": to_id, **params},
+    return ok(
+        api.get(
+            "/v1/mobility/routes",
+            params={"from_position_id": from_id, "to_position_id": to_id, **params},
+        )
     )
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
-def assert_problem(response: Any, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    body = dict(response.json())
-    assert body["type"] == f"/problems/{slug}"
-    return body
 
 
 @pytest.fixture

@@ -2,32 +2,14 @@
 
 from fastapi.testclient import TestClient
 
+from tests.factories import band, nurse_position
+
 
 def test_created_position_is_listed_with_its_midpoint(api: TestClient) -> None:
-    created = api.post(
-        "/v1/positions",
-        json={
-            "code": "RN",
-            "title": "Registered Nurse",
-            "family": "Nursing",
-            "track": "individual",
-            "level": 3,
-            "pay_band": {"currency": "USD", "min": 60000, "max": "80000.005"},
-        },
-    )
+    created = api.post("/v1/positions", json=nurse_position(pay_band=band(60000, "80000.005")))
     assert created.status_code == 422, created.text
     assert created.json()["errors"][0]["field"] == "pay_band.max"
-    created = api.post(
-        "/v1/positions",
-        json={
-            "code": "RN",
-            "title": "Registered Nurse",
-            "family": "Nursing",
-            "track": "individual",
-            "level": 3,
-            "pay_band": {"currency": "USD", "min": 60000, "max": "80000.010"},
-        },
-    )
+    created = api.post("/v1/positions", json=nurse_position(pay_band=band(60000, "80000.010")))
     assert created.status_code == 201, created.text
     assert created.json()["pay_band"]["midpoint"] == "70000.01"
     assert created.headers["etag"] == '"1"'

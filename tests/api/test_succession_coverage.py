@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import assert_problem, create_position, hire, record
+from tests.factories import assert_problem, create_position, hire, ok, record
 
 AS_OF = "2026-03-01"
 CERT = {"kind": "certification", "name": "Nurse Executive (NE-BC)"}
@@ -36,9 +36,7 @@ def nominate(api: TestClient, position: str, person: str, **fields: Any) -> None
 
 
 def coverage(api: TestClient, as_of: str = AS_OF) -> dict[str, Any]:
-    response = api.get("/v1/succession/coverage", params={"as_of": as_of})
-    assert response.status_code == 200, response.text
-    return dict(response.json())
+    return ok(api.get("/v1/succession/coverage", params={"as_of": as_of}))
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ history of every change; the computed readiness beside the human override."""
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,7 +13,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.db import Database
-from tests.factories import assert_problem, create_employee, create_position, hire, record
+from tests.factories import (
+    assert_problem,
+    create_employee,
+    create_position,
+    hire,
+    readiness,
+    record,
+)
 
 TODAY = datetime.now(UTC).date()
 CERT = {"kind": "certification", "name": "Nurse Executive (NE-BC)"}
@@ -48,14 +57,6 @@ def nominate(api: TestClient, position: str, employee: str, **fields: Any) -> di
     )
     assert response.status_code == 201, response.text
     assert response.headers["ETag"] == f'"{response.json()["version"]}"'
-    return dict(response.json())
-
-
-def readiness(api: TestClient, employee: str, position: str) -> dict[str, Any]:
-    response = api.get(
-        f"/v1/employees/{employee}/readiness", params={"target_position_id": position}
-    )
-    assert response.status_code == 200, response.text
     return dict(response.json())
 
 
@@ -203,6 +204,16 @@ def test_the_list_orders_by_rank_unranked_last_then_by_computed_score(
         params={"limit": 3, "cursor": page.json()["next_cursor"]},
     )
     assert [i["id"] for i in rest.json()["items"]] == [items[3]["id"]]
+
+
+def test_a_forged_list_cursor_is_a_422(api: TestClient, org_chart: dict[str, str]) -> None:
+    """The successors list reads its offset cursor as the other lists do: only a whole
+    number it could have written (not true, not past the largest position)."""
+    nominate(api, org_chart["mgr"], org_chart["ana"])
+    for values in ([True], [-1], [2**63], [1.5], ["0"]):
+        raw = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+        response = api.get(f"/v1/positions/{org_chart['mgr']}/successors", params={"cursor": raw})
+        assert assert_problem(response, 422, "validation-error")["errors"][0]["field"] == "cursor"
 
 
 def test_the_same_person_twice_is_a_409(api: TestClient, org_chart: dict[str, str]) -> None:

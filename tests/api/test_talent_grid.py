@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.factories import assert_problem, create_position, hire, record
+from tests.factories import assert_problem, create_position, hire, ok, record
 
 AS_OF = "2026-03-01"
 
@@ -24,9 +24,7 @@ def talent(api: TestClient, person: str, potential: int, on: str = "2025-12-01",
 
 
 def grid(api: TestClient, **params: Any) -> dict[str, Any]:
-    response = api.get("/v1/talent/grid", params={"as_of": AS_OF, **params})
-    assert response.status_code == 200, response.text
-    return dict(response.json())
+    return ok(api.get("/v1/talent/grid", params={"as_of": AS_OF, **params}))
 
 
 def cells(body: dict[str, Any]) -> dict[tuple[str, str], list[str]]:

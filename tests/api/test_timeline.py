@@ -5,42 +5,32 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from app.api.timeline_svg import timeline_svg
+from app.domain import timeline as facts
+from app.domain.history import EventType, Step
+from app.domain.mobility import MoveType
+from app.domain.timeline import Mark
+from app.domain.values import Money
+from tests.factories import (
+    assert_problem,
+    create_employee,
+    create_position,
+    record,
+    usd,
+)
+
 SVG = "http://www.w3.org/2000/svg"
 NS = {"svg": SVG}
-PROBLEM_JSON = "application/problem+json"
 
 
 # --- small local helpers -------------------------------------------------------------------
-
-
-def usd(amount: int) -> dict[str, str]:
-    return {"amount": f"{amount}.00", "currency": "USD"}
-
-
-def create_position(api: TestClient, code: str, level: int) -> str:
-    body = {"code": code, "title": f"Title {code}", "family": "Nursing", "level": level}
-    response = api.post("/v1/positions", json={**body, "track": "individual"})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def create_employee(api: TestClient, external_id: str, display_name: str | None = None) -> str:
-    body = {"external_id": external_id, "display_name": display_name}
-    response = api.post("/v1/employees", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def record(api: TestClient, employee_id: str, type_: str, on: str, **fields: Any) -> str:
-    body = {"type": type_, "occurred_on": on, **fields}
-    response = api.post(f"/v1/employees/{employee_id}/events", json=body)
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 def timeline(api: TestClient, employee_id: str) -> ET.Element:
@@ -91,7 +81,7 @@ def career(api: TestClient) -> Career:
     rn = create_position(api, "RN", 2)
     mgr = create_position(api, "RN-MGR", 3)
     charge = create_position(api, "CHARGE", 3)
-    employee = create_employee(api, "E-1", "Ana Ruiz")
+    employee = create_employee(api, "E-1", display_name="Ana Ruiz")
     e: dict[str, str] = {}
     e["hire"] = record(api, employee, "hire", "2019-01-01", position_id=rn, salary=usd(60000))
     e["training_1"] = record(api, employee, "training_completed", "2019-06-01", name="ACLS")
@@ -264,7 +254,7 @@ def test_a_person_without_events_gets_a_valid_svg_saying_so(api: TestClient) -> 
 
 def test_text_is_escaped_so_the_document_stays_well_formed(api: TestClient) -> None:
     position = create_position(api, "R&D", 2)
-    employee = create_employee(api, "E-<1>", 'Zoë "Z" <O\'Neil> & co')
+    employee = create_employee(api, "E-<1>", display_name='Zoë "Z" <O\'Neil> & co')
     record(api, employee, "hire", "2024-01-01", position_id=position)
     record(api, employee, "training_completed", "2024-02-01", name="<script>alert(1)</script>")
 
@@ -282,11 +272,7 @@ def test_text_is_escaped_so_the_document_stays_well_formed(api: TestClient) -> N
 def test_unknown_employee_is_a_404_problem(api: TestClient) -> None:
     response = api.get("/v1/employees/00000000-0000-4000-8000-000000000000/timeline.svg")
 
-    assert response.status_code == 404
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
-    body = response.json()
-    assert body["type"] == "/problems/not-found"
-    assert body["status"] == 404
+    assert_problem(response, 404, "not-found")
 
 
 def test_another_organizations_employee_is_a_404(
@@ -296,6 +282,126 @@ def test_another_organizations_employee_is_a_404(
     response = api.get(
         f"/v1/employees/{career.employee_id}/timeline.svg", headers=other.headers("read")
     )
-    assert response.status_code == 404
-    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    assert_problem(response, 404, "not-found")
     assert "Ana Ruiz" not in response.text
+
+
+# --- the exact drawing ---------------------------------------------------------------------
+# The picture is pinned byte for byte: each history below was drawn once and stored under
+# tests/api/fixtures/timeline/, with event ids swapped for their names and today fixed, so a
+# change to how the chart is drawn shows up as a diff of the stored document.
+
+FIXTURES = Path(__file__).parent / "fixtures" / "timeline"
+PINNED_TODAY = date(2024, 6, 30)
+
+
+def pinned(name: str, svg: str, ids: dict[str, str]) -> None:
+    for key, event_id in ids.items():
+        svg = svg.replace(event_id, f"event-{key}")
+    assert svg == (FIXTURES / f"{name}.svg").read_text(encoding="utf-8")
+
+
+def drawn(api: TestClient, employee_id: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setattr("app.services.timeline.today", lambda: PINNED_TODAY)
+    response = api.get(f"/v1/employees/{employee_id}/timeline.svg")
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def test_a_career_with_moves_raises_and_growth_is_drawn_exactly_as_pinned(
+    api: TestClient, career: Career, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pinned("career", drawn(api, career.employee_id, monkeypatch), career.events)
+
+
+def test_a_career_with_voids_and_an_exit_is_drawn_exactly_as_pinned(
+    api: TestClient, career: Career, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in ("skill_2", "lateral", "raise"):
+        response = api.request(
+            "DELETE",
+            f"/v1/employees/{career.employee_id}/events/{career.events[key]}",
+            params={"reason": "recorded twice"},
+        )
+        assert response.status_code == 200, response.text
+    events = dict(career.events)
+    events["initiative"] = record(
+        api, career.employee_id, "initiative", "2022-09-01", name="Falls audit"
+    )
+    events["exit"] = record(api, career.employee_id, "exit", "2023-01-31")
+
+    pinned("voided_and_exit", drawn(api, career.employee_id, monkeypatch), events)
+
+
+def test_an_empty_history_is_drawn_exactly_as_pinned(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    employee = create_employee(api, "E-0")
+
+    pinned("empty", drawn(api, employee, monkeypatch), {})
+
+
+def test_escaped_text_and_an_unpaid_hire_are_drawn_exactly_as_pinned(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    position = create_position(api, "R&D", 2)
+    employee = create_employee(api, "E-<1>", display_name='Zoë "Z" <O\'Neil> & co')
+    events = {
+        "hire": record(api, employee, "hire", "2024-01-01", position_id=position),
+        "training": record(
+            api, employee, "training_completed", "2024-02-01", name="<script>alert(1)</script>"
+        ),
+    }
+
+    pinned("escaped", drawn(api, employee, monkeypatch), events)
+
+
+def step(
+    key: str,
+    type_: EventType,
+    on: date,
+    level: int | None,
+    cents: int | None,
+    move: MoveType | None = None,
+) -> Step:
+    salary = Money(cents, "USD") if cents is not None else None
+    return Step(f"event-{key}", type_, on, "position", level, salary, move)
+
+
+def test_gaps_in_level_and_pay_an_unknown_type_and_one_day_are_drawn_exactly_as_pinned() -> None:
+    """Drawn straight from facts: a level the catalogue no longer knows, a step with no
+    pay, a zero salary, control characters in text and a tick of a type without a colour."""
+    steps = [
+        step("hire", EventType.hire, date(2020, 3, 1), None, 0),
+        step("promotion", EventType.promotion, date(2021, 3, 1), 4, None, MoveType.promotion),
+        step("lateral", EventType.lateral_move, date(2021, 9, 1), 4, 5_000_00, MoveType.lateral),
+        step("pay", EventType.salary_change, date(2022, 1, 1), None, 5_500_00),
+        step("demotion", EventType.demotion, date(2022, 5, 1), 3, 5_500_00, MoveType.demotion),
+        step("exit", EventType.exit, date(2023, 5, 1), None, None),
+    ]
+    marks = [
+        Mark("event-review", EventType.talent_review, date(2021, 1, 1), "talent review: x"),
+        Mark("event-skill", EventType.skill_acquired, date(2022, 2, 2), "skill\x01 & <b>"),
+    ]
+    titles = {"event-promotion": "Lead \x0b(L4)", "event-lateral": "Charge & co (L4)"}
+    svg = timeline_svg(
+        facts.timeline(
+            title="Career timeline: A\x00B",
+            steps=steps,
+            marks=marks,
+            titles=titles,
+            today=PINNED_TODAY,
+        )
+    )
+    pinned("gaps", svg, {})
+
+    one_day = timeline_svg(
+        facts.timeline(
+            title="Career timeline: same day",
+            steps=[step("hire", EventType.hire, PINNED_TODAY, 1, 1_00)],
+            marks=[Mark("event-mark", EventType.initiative, PINNED_TODAY, "initiative: ")],
+            titles={},
+            today=date(2020, 1, 1),
+        )
+    )
+    pinned("one_day", one_day, {})

@@ -22,6 +22,7 @@ from app.db import Database, set_database
 from app.main import create_app
 from app.services import events
 from app.services.organizations import create_organization
+from tests.factories import bearer
 
 
 def test_the_default_is_two_on_sqlite_and_four_on_postgresql() -> None:
@@ -81,7 +82,7 @@ def test_no_more_than_db_concurrency_routes_do_their_work_at_once(
     async def burst() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            headers = {"Authorization": f"Bearer {key}"}
+            headers = bearer(key)
             return await asyncio.gather(
                 *(
                     client.post(f"/v1/employees/e{i}/events", headers=headers, json=REVIEW)

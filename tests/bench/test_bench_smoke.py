@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.db import Database
+from tests.factories import bearer
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # the bench package lives beside app/, outside the wheel
@@ -76,7 +77,7 @@ def test_generated_history_is_seeded_and_every_person_has_their_events(tmp_path:
 
 
 def _view(client: TestClient, key: str, employee_id: str, target: str) -> dict[str, Any]:
-    headers = {"Authorization": f"Bearer {key}"}
+    headers = bearer(key)
     events = client.get(
         f"/v1/employees/{employee_id}/events", params={"limit": 500}, headers=headers
     ).json()["items"]
@@ -109,10 +110,7 @@ def test_bulk_loader_writes_what_the_import_writes(
     response = client.post(
         "/v1/imports",
         content=history.read_bytes(),
-        headers={
-            "Authorization": f"Bearer {imported.key}",
-            "Content-Type": "application/x-ndjson",
-        },
+        headers={**bearer(imported.key), "Content-Type": "application/x-ndjson"},
     )
     assert response.status_code == 200, response.text
     assert response.json()["created"] == manifest["lines"]
@@ -125,7 +123,7 @@ def test_bulk_loader_writes_what_the_import_writes(
             found = client.get(
                 "/v1/employees",
                 params={"external_id": external_id},
-                headers={"Authorization": f"Bearer {org.key}"},
+                headers=bearer(org.key),
             ).json()["items"]
             views.append(_view(client, org.key, found[0]["id"], org.positions[target]))
         assert views[0] == views[1], external_id
@@ -138,7 +136,7 @@ def test_bulk_loader_writes_what_the_import_writes(
             response = client.get(
                 "/v1/mobility/paths",
                 params={"from_position_id": org.positions[code]},
-                headers={"Authorization": f"Bearer {org.key}"},
+                headers=bearer(org.key),
             )
             assert response.status_code == 200, response.text
             items = response.json()["items"]

@@ -21,6 +21,7 @@ from app.db import Database
 from app.domain.values import fold_name
 from app.models import CareerEvent, Employee
 from app.services.answers import ANSWERS
+from tests.factories import band, create_employee, create_position, record, usd
 
 # Well above today's count, far below one statement per event.
 MOST_STATEMENTS = 15
@@ -35,53 +36,32 @@ EVIDENCE = [
 
 
 def _positions(api: TestClient) -> tuple[str, str]:
-    ids = []
-    for code, level, requirements in (
-        ("RN", 3, []),
-        (
-            "RN-MGR",
-            4,
-            [
-                {"kind": "certification", "name": "Nurse Executive (NE-BC)"},
-                {"kind": "training", "name": "Leadership Fundamentals"},
-                {"kind": "skill", "name": "Budgeting", "mandatory": False},
-            ],
-        ),
-    ):
-        response = api.post(
-            "/v1/positions",
-            json={
-                "code": code,
-                "title": f"Title {code}",
-                "family": "Nursing",
-                "track": "individual",
-                "level": level,
-                "pay_band": {"currency": "USD", "min": 50000 * level, "max": 70000 * level},
-                "requirements": requirements,
-                "min_months_in_role": 18,
-            },
+    requirements = [
+        {"kind": "certification", "name": "Nurse Executive (NE-BC)"},
+        {"kind": "training", "name": "Leadership Fundamentals"},
+        {"kind": "skill", "name": "Budgeting", "mandatory": False},
+    ]
+    ids = [
+        create_position(
+            api,
+            code,
+            level,
+            pay_band=band(50000 * level, 70000 * level),
+            requirements=needs,
+            min_months_in_role=18,
         )
-        assert response.status_code == 201, response.text
-        ids.append(response.json()["id"])
+        for code, level, needs in (("RN", 3, []), ("RN-MGR", 4, requirements))
+    ]
     return ids[0], ids[1]
 
 
 def _person(api: TestClient, database: Database, org_id: str, held: str, n_events: int) -> str:
     """Return a person hired into `held` four years ago, with `n_events` events in all."""
-    response = api.post("/v1/employees", json={"external_id": f"E-{n_events}"})
-    assert response.status_code == 201, response.text
-    employee_id = str(response.json()["id"])
+    employee_id = create_employee(api, f"E-{n_events}")
     hired_on = date.today() - timedelta(days=4 * 365)
-    response = api.post(
-        f"/v1/employees/{employee_id}/events",
-        json={
-            "type": "hire",
-            "occurred_on": hired_on.isoformat(),
-            "position_id": held,
-            "salary": {"amount": "160000.00", "currency": "USD"},
-        },
+    record(
+        api, employee_id, "hire", hired_on.isoformat(), position_id=held, salary=usd("160000.00")
     )
-    assert response.status_code == 201, response.text
     # The rest is evidence, written straight to the table: the readiness queries do not care
     # how rows arrived, and 400 requests would make this test slow.
     rows: list[dict[str, Any]] = []

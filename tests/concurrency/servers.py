@@ -15,10 +15,7 @@ workload (two positions, hired people, `together` for a barrier-released burst) 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import os
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -34,6 +31,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
+from tests.factories import bearer, nurse_position
+from tests.platform.liveserver import free_port, server_env, stop_group
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -53,36 +53,15 @@ def _kill_leftovers() -> None:
 atexit.register(_kill_leftovers)
 
 
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now (the kernel picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def service_env(database_url: str, **extra: str) -> dict[str, str]:
-    """Return the environment of a service process or CLI call on this database."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DB_", "DATABASE_", "WEB_", "LOG_", "RETRY_", "MIGRATE_"))
-    }
-    env.update(
-        DATABASE_URL=database_url,
-        LOG_LEVEL="WARNING",
-        LOG_FORMAT="console",
-        WEB_CONCURRENCY="1",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
+# A service or CLI call here logs warnings only, as plain lines.
+QUIET = {"LOG_LEVEL": "WARNING", "LOG_FORMAT": "console"}
 
 
 def cli(database_url: str, *args: str, cwd: Path | None = None) -> str:
     """Run `career-mobility ARGS` on the database and return the last line it printed."""
     done = subprocess.run(
         [CLI, *args],
-        env=service_env(database_url),
+        env=server_env(database_url, **QUIET),
         cwd=cwd or ROOT,
         capture_output=True,
         text=True,
@@ -105,7 +84,7 @@ class Keys:
     write: str
 
     def headers(self, scope: str = "admin") -> dict[str, str]:
-        return {"Authorization": f"Bearer {getattr(self, scope)}"}
+        return bearer(getattr(self, scope))
 
 
 def create_org(database_url: str, name: str) -> Keys:
@@ -118,15 +97,7 @@ def create_org(database_url: str, name: str) -> Keys:
 
 def _terminate(process: subprocess.Popen[bytes], *, grace: float = STOP_TIMEOUT) -> None:
     """SIGTERM the process group the server leads, then SIGKILL it after `grace` seconds."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=STOP_TIMEOUT)
+    stop_group(process, grace)
     _running.discard(process)
 
 
@@ -170,7 +141,7 @@ class Server:
             log = log_path.open("wb")
             process = subprocess.Popen(
                 [CLI, "serve", "--host", "127.0.0.1", "--port", str(port)],
-                env=service_env(database_url, **dict(env or {})),
+                env=server_env(database_url, **(QUIET | dict(env or {}))),
                 cwd=log_dir,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -311,14 +282,7 @@ def all_pages(
 
 # -- shared workload ---------------------------------------------------------------------
 
-RN = {
-    "code": "RN",
-    "title": "Registered Nurse",
-    "family": "Nursing",
-    "track": "individual",
-    "level": 3,
-    "pay_band": {"currency": "USD", "min": "60000", "max": "80000"},
-}
+RN = nurse_position()
 RN_MGR = {
     "code": "RN-MGR",
     "title": "Registered Nurse Manager",

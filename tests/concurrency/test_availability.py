@@ -35,7 +35,8 @@ from app.errors import NotFound
 from app.main import create_app
 from app.models import IdempotencyRecord, Position
 from app.services import paths, positions
-from tests.concurrency.servers import RN, Launcher, create_org, free_port, scalar, seed
+from tests.concurrency.servers import RN, Launcher, create_org, scalar, seed
+from tests.platform.liveserver import free_port
 
 pytestmark = pytest.mark.slow
 

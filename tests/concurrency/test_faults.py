@@ -32,6 +32,7 @@ from app.db import Database, answer_timeout
 from tests.concurrency.servers import (
     RN,
     Launcher,
+    Server,
     create_org,
     scalar,
     seed,
@@ -76,6 +77,31 @@ def assert_unavailable(response: httpx.Response) -> None:
     assert "Traceback" not in response.text and "psycopg" not in response.text
 
 
+def all_unavailable(
+    client: httpx.Client, calls: list[tuple[str, str, dict[str, Any]]]
+) -> list[float]:
+    """Send every call at once; assert each is an outage's 503; return how long each took."""
+    answers = together(len(calls), lambda i: timed(client, calls[i][0], calls[i][1], **calls[i][2]))
+    for response, _ in answers:
+        assert_unavailable(response)
+    return [seconds for _, seconds in answers]
+
+
+def ready_again(client: httpx.Client, after: str) -> float:
+    """Wait for /readyz to answer 200 again; return how long it took."""
+    return wait_for(
+        lambda: client.get("/readyz").status_code == 200,
+        timeout=RECOVERY_TIMEOUT,
+        what=f"/readyz to turn 200 after {after}",
+    )
+
+
+def behind(launch: Launcher, postgres_url: str, proxy: TcpProxy, **settings: str) -> Server:
+    """Launch a service that reaches the database through the proxy only."""
+    proxied = with_host_port(postgres_url, "127.0.0.1", proxy.port)
+    return launch(proxied, RETRY_AFTER_SECONDS=str(RETRY_AFTER), **settings)
+
+
 def outage_requests(people: list[str], position: str) -> list[tuple[str, str, dict[str, Any]]]:
     """One of each kind of call: reads, a computed score, writes with and without a key."""
     person = people[0]
@@ -95,8 +121,7 @@ def outage_requests(people: list[str], position: str) -> list[tuple[str, str, di
 def test_cut_database_means_fast_503s_and_the_service_recovers_by_itself(
     postgres_url: str, proxy: TcpProxy, launch: Launcher
 ) -> None:
-    proxied = with_host_port(postgres_url, "127.0.0.1", proxy.port)
-    server = launch(proxied, RETRY_AFTER_SECONDS=str(RETRY_AFTER))
+    server = behind(launch, postgres_url, proxy)
     keys = create_org(postgres_url, "Outage Health")
     client = server.client(keys.headers("admin"), timeout=60)
     try:
@@ -111,16 +136,11 @@ def test_cut_database_means_fast_503s_and_the_service_recovers_by_itself(
 
         proxy.stop()
 
-        calls = outage_requests(people, position) * 2
-        answers = together(
-            len(calls), lambda i: timed(client, calls[i][0], calls[i][1], **calls[i][2])
-        )
-        for response, _ in answers:
-            assert_unavailable(response)
-        slowest = max(seconds for _, seconds in answers)
+        durations = all_unavailable(client, outage_requests(people, position) * 2)
+        slowest = max(durations)
         # Refused connections fail at once: far below DB_CONNECT_TIMEOUT (3 s).
         assert slowest < 2.0, f"a request took {slowest:.2f}s to fail while the database was cut"
-        print(f"cut database: slowest of {len(answers)} concurrent 503s took {slowest:.3f}s")
+        print(f"cut database: slowest of {len(durations)} concurrent 503s took {slowest:.3f}s")
         keyed, seconds = timed(
             client,
             "POST",
@@ -140,11 +160,7 @@ def test_cut_database_means_fast_503s_and_the_service_recovers_by_itself(
 
         proxy.start()
 
-        waited = wait_for(
-            lambda: client.get("/readyz").status_code == 200,
-            timeout=RECOVERY_TIMEOUT,
-            what="/readyz to turn 200 after the database came back",
-        )
+        waited = ready_again(client, "the database came back")
         assert server.process.poll() is None and server.process.pid == pid, "no restart"
         print(f"cut database: /readyz was 200 again {waited:.2f}s after the database came back")
         assert waited < RECOVERY_TIMEOUT
@@ -175,8 +191,7 @@ def test_cut_database_means_fast_503s_and_the_service_recovers_by_itself(
 def test_cut_under_write_load_loses_no_acknowledged_write(
     postgres_url: str, proxy: TcpProxy, launch: Launcher
 ) -> None:
-    proxied = with_host_port(postgres_url, "127.0.0.1", proxy.port)
-    server = launch(proxied, RETRY_AFTER_SECONDS=str(RETRY_AFTER))
+    server = behind(launch, postgres_url, proxy)
     keys = create_org(postgres_url, "Load Health")
     with server.client(keys.headers("admin")) as admin:
         people = seed(admin, 4)["employees"]
@@ -259,10 +274,10 @@ def test_database_that_never_answers_fails_within_connect_and_pool_timeouts(
 ) -> None:
     connect_timeout, pool_timeout = 2, 3  # psycopg treats a connect_timeout under 2 as 2
     bound = pool_timeout + connect_timeout
-    proxied = with_host_port(postgres_url, "127.0.0.1", proxy.port)
-    server = launch(
-        proxied,
-        RETRY_AFTER_SECONDS=str(RETRY_AFTER),
+    server = behind(
+        launch,
+        postgres_url,
+        proxy,
         DB_CONNECT_TIMEOUT=str(connect_timeout),
         DB_POOL_TIMEOUT=str(pool_timeout),
     )
@@ -274,13 +289,8 @@ def test_database_that_never_answers_fails_within_connect_and_pool_timeouts(
 
         proxy.blackhole()
 
-        answers = together(
-            len(calls), lambda i: timed(client, calls[i][0], calls[i][1], **calls[i][2])
-        )
-        for response, _ in answers:
-            assert_unavailable(response)
-        fastest = min(seconds for _, seconds in answers)
-        slowest = max(seconds for _, seconds in answers)
+        durations = all_unavailable(client, calls)
+        fastest, slowest = min(durations), max(durations)
         # Each waited for the connect timeout (or for its turn, then gave up), never longer.
         assert fastest > connect_timeout - 0.5, fastest
         assert slowest < bound + 1.5, f"a request took {slowest:.2f}s; the bound is {bound}s"
@@ -292,11 +302,7 @@ def test_database_that_never_answers_fails_within_connect_and_pool_timeouts(
 
         proxy.resume()
 
-        wait_for(
-            lambda: client.get("/readyz").status_code == 200,
-            timeout=RECOVERY_TIMEOUT,
-            what="/readyz to turn 200 after the database answered again",
-        )
+        ready_again(client, "the database answered again")
         person = client.get(f"/v1/employees/{ids['employees'][0]}")
         assert person.status_code == 200
         assert person.json()["status"] == "active"
@@ -309,10 +315,10 @@ def test_server_that_hangs_with_connections_open_fails_within_the_answer_bound(
 ) -> None:
     statement_ms, connect_timeout, pool_timeout = 2000, 2, 3
     answer = statement_ms / 1000 + connect_timeout  # a live server answers by then
-    proxied = with_host_port(postgres_url, "127.0.0.1", proxy.port)
-    server = launch(
-        proxied,
-        RETRY_AFTER_SECONDS=str(RETRY_AFTER),
+    server = behind(
+        launch,
+        postgres_url,
+        proxy,
         DB_STATEMENT_TIMEOUT_MS=str(statement_ms),
         DB_CONNECT_TIMEOUT=str(connect_timeout),
         DB_POOL_TIMEOUT=str(pool_timeout),
@@ -328,12 +334,7 @@ def test_server_that_hangs_with_connections_open_fails_within_the_answer_bound(
 
         proxy.freeze()
 
-        answers = together(
-            len(calls), lambda i: timed(client, calls[i][0], calls[i][1], **calls[i][2])
-        )
-        for response, _ in answers:
-            assert_unavailable(response)
-        slowest = max(seconds for _, seconds in answers)
+        slowest = max(all_unavailable(client, calls))
         # The ping on a pooled connection gives up after `answer`, the new connection after
         # the connect timeout; a request still waiting for a turn gives up after the pool's.
         bound = answer + connect_timeout
@@ -342,11 +343,7 @@ def test_server_that_hangs_with_connections_open_fails_within_the_answer_bound(
 
         proxy.resume()
 
-        wait_for(
-            lambda: client.get("/readyz").status_code == 200,
-            timeout=RECOVERY_TIMEOUT,
-            what="/readyz to turn 200 after the server answered again",
-        )
+        ready_again(client, "the server answered again")
         written = client.post(
             f"/v1/employees/{ids['employees'][0]}/events",
             json={"type": "skill_acquired", "occurred_on": "2024-02-01", "name": "Triage"},

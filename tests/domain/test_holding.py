@@ -26,19 +26,24 @@ TYPES = [EventType(t) for t in HOLDING_TYPES] + [EventType.salary_change]
 START = date(2020, 1, 1)
 
 
+def draw_event(
+    draw: st.DrawFn, kinds: list[EventType], *, steps: int = 6, step_days: int = 1
+) -> tuple[EventType, date, str | None]:
+    """Draw an event's type, its day (START plus up to `steps` steps of `step_days`) and its
+    position (none for exits and pay changes)."""
+    kind = draw(st.sampled_from(kinds))
+    day = START + timedelta(days=step_days * draw(st.integers(min_value=0, max_value=steps)))
+    no_position = kind in (EventType.exit, EventType.salary_change)
+    return kind, day, None if no_position else draw(st.sampled_from(POSITIONS))
+
+
 @st.composite
 def histories(draw: st.DrawFn) -> list[EventFacts]:
     n = draw(st.integers(min_value=0, max_value=12))
     events = []
     for seq in range(1, n + 1):
-        kind = draw(st.sampled_from(TYPES))
         # Few days, so several events share one and arrival order decides.
-        day = START + timedelta(days=draw(st.integers(min_value=0, max_value=6)))
-        position = (
-            None
-            if kind in (EventType.exit, EventType.salary_change)
-            else draw(st.sampled_from(POSITIONS))
-        )
+        kind, day, position = draw_event(draw, TYPES)
         salary = Money(100, "USD") if kind is EventType.salary_change else None
         events.append(EventFacts(f"e{seq}", kind, day, seq, position, salary))
     return events
@@ -91,13 +96,7 @@ def pay_histories(draw: st.DrawFn) -> list[EventFacts]:
     """Histories where hires, moves and pay changes may or may not name a salary."""
     events = []
     for seq in range(1, draw(st.integers(min_value=0, max_value=12)) + 1):
-        kind = draw(st.sampled_from(TYPES))
-        day = START + timedelta(days=draw(st.integers(min_value=0, max_value=6)))
-        position = (
-            None
-            if kind in (EventType.exit, EventType.salary_change)
-            else draw(st.sampled_from(POSITIONS))
-        )
+        kind, day, position = draw_event(draw, TYPES)
         salary = (
             draw(st.builds(Money, st.integers(1, 10**9), st.sampled_from(["USD", "EUR"])))
             if kind is EventType.salary_change
@@ -160,13 +159,7 @@ def paid_histories(draw: st.DrawFn) -> list[EventFacts]:
     ]
     events = []
     for seq in range(1, n + 1):
-        kind = draw(st.sampled_from(kinds))
-        day = START + timedelta(days=31 * draw(st.integers(min_value=0, max_value=8)))
-        position = (
-            None
-            if kind in (EventType.exit, EventType.salary_change)
-            else draw(st.sampled_from(POSITIONS))
-        )
+        kind, day, position = draw_event(draw, kinds, steps=8, step_days=31)
         salary = None
         if kind is EventType.salary_change or (kind is not EventType.exit and draw(st.booleans())):
             salary = Money(draw(st.integers(min_value=1, max_value=5)) * 1000, "USD")

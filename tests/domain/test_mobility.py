@@ -3,6 +3,7 @@
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -10,6 +11,7 @@ from app.domain.mobility import (
     CurrencyMismatch,
     MoveType,
     PayBand,
+    PersonalFit,
     PositionFacts,
     classify_levels,
     classify_move,
@@ -337,17 +339,24 @@ def achieved(*requirements: Requirement) -> dict[tuple[RequirementKind, str], St
     return {r.key: Standing(f"proof of {r.name}") for r in requirements}
 
 
+def fit_of(**changes: Any) -> PersonalFit:
+    """Return the fit of a nurse in RN earning USD 70,000 with every manager requirement, for
+    the RN manager role on DAY; `changes` replace any of these."""
+    case: dict[str, Any] = {
+        "source": RN,
+        "target": RN_MANAGER,
+        "salary": Money(7_000_000, "USD"),
+        "held_position_id": "rn",
+        "standings": achieved(LICENSE, BLS, NE_BC),
+        "as_of": DAY,
+    }
+    return personal_fit(**(case | changes))
+
+
 def test_personal_fit_lists_every_target_requirement_as_met_or_missing():
     optional = Requirement(SKILL, "Budgeting", mandatory=False)
     target = replace(RN_MANAGER, requirements=(*RN_MANAGER.requirements, optional))
-    fit = personal_fit(
-        source=RN,
-        target=target,
-        salary=Money(7_000_000, "USD"),
-        held_position_id="rn",
-        standings=achieved(Requirement(CERT, "RN License"), BLS),
-        as_of=DAY,
-    )
+    fit = fit_of(target=target, standings=achieved(Requirement(CERT, "RN License"), BLS))
     assert fit.requirements_met == (Requirement(CERT, "  rn license "), BLS)
     assert fit.requirements_missing == (NE_BC, optional)
     assert [r.mandatory for r in fit.requirements_missing] == [True, False]
@@ -357,28 +366,14 @@ def test_personal_fit_lists_every_target_requirement_as_met_or_missing():
 def test_personal_fit_without_a_missing_mandatory_requirement_has_no_such_flag():
     optional = Requirement(SKILL, "Budgeting", mandatory=False)
     target = replace(TRIAGE_RN, requirements=(LICENSE, optional))
-    fit = personal_fit(
-        source=RN,
-        target=target,
-        salary=Money(7_000_000, "USD"),
-        held_position_id="rn",
-        standings=achieved(LICENSE),
-        as_of=DAY,
-    )
+    fit = fit_of(target=target, standings=achieved(LICENSE))
     assert fit.requirements_met == (LICENSE,)
     assert fit.requirements_missing == (optional,)
     assert fit.flags == ("within_target_band",)
 
 
 def test_rn_below_the_manager_band_needs_a_raise_to_its_minimum():
-    fit = personal_fit(
-        source=RN,
-        target=RN_MANAGER,
-        salary=Money(7_000_000, "USD"),
-        held_position_id="rn",
-        standings=achieved(LICENSE, BLS, NE_BC),
-        as_of=DAY,
-    )
+    fit = fit_of()
     assert fit.requirements_missing == ()
     assert fit.current_salary == Money(7_000_000, "USD")
     assert fit.raise_to_band_min_cents == 500_000  # 75000.00 - 70000.00
@@ -399,14 +394,7 @@ def test_rn_below_the_manager_band_needs_a_raise_to_its_minimum():
     ],
 )
 def test_raise_to_band_min_is_zero_once_the_salary_reaches_it(salary_cents, raise_cents, flag):
-    fit = personal_fit(
-        source=RN,
-        target=RN_MANAGER,
-        salary=Money(salary_cents, "USD"),
-        held_position_id="rn",
-        standings=achieved(LICENSE, BLS, NE_BC),
-        as_of=DAY,
-    )
+    fit = fit_of(salary=Money(salary_cents, "USD"))
     assert fit.raise_to_band_min_cents == raise_cents
     assert fit.flags == (flag,)
 
@@ -414,13 +402,8 @@ def test_raise_to_band_min_is_zero_once_the_salary_reaches_it(salary_cents, rais
 def test_compa_ratios_round_half_up_to_three_places():
     source = position("a", 1, pay_band=PayBand("USD", 2_000, 2_000, 2_000))
     target = position("b", 2, pay_band=PayBand("USD", 3_000, 3_000, 3_000))
-    fit = personal_fit(
-        source=source,
-        target=target,
-        salary=Money(2_001, "USD"),
-        held_position_id="a",
-        standings={},
-        as_of=DAY,
+    fit = fit_of(
+        source=source, target=target, salary=Money(2_001, "USD"), held_position_id="a", standings={}
     )
     assert fit.compa_ratio_before == Decimal("1.001")  # 1.0005 rounds up
     assert fit.compa_ratio_after == Decimal("0.667")  # 0.667
@@ -428,14 +411,7 @@ def test_compa_ratios_round_half_up_to_three_places():
 
 
 def test_person_outside_the_from_position_is_flagged():
-    fit = personal_fit(
-        source=RN,
-        target=RN_MANAGER,
-        salary=Money(6_300_000, "USD"),
-        held_position_id="triage-rn",
-        standings=achieved(LICENSE, BLS, NE_BC),
-        as_of=DAY,
-    )
+    fit = fit_of(salary=Money(6_300_000, "USD"), held_position_id="triage-rn")
     assert fit.flags == ("not_in_from_position", "below_target_band")
     assert fit.compa_ratio_before == Decimal("0.900")
     assert fit.compa_ratio_after == Decimal("0.741")
@@ -443,9 +419,7 @@ def test_person_outside_the_from_position_is_flagged():
 
 
 def test_person_not_employed_is_flagged_as_not_employed_and_not_in_from_position():
-    fit = personal_fit(
-        source=RN, target=RN_MANAGER, salary=None, held_position_id=None, standings={}, as_of=DAY
-    )
+    fit = fit_of(salary=None, held_position_id=None, standings={})
     assert fit.flags == (
         "not_employed",
         "not_in_from_position",
@@ -455,14 +429,7 @@ def test_person_not_employed_is_flagged_as_not_employed_and_not_in_from_position
 
 
 def test_no_salary_leaves_ratios_and_raise_empty():
-    fit = personal_fit(
-        source=RN,
-        target=RN_MANAGER,
-        salary=None,
-        held_position_id="rn",
-        standings=achieved(LICENSE, BLS, NE_BC),
-        as_of=DAY,
-    )
+    fit = fit_of(salary=None)
     assert fit.current_salary is None
     assert fit.raise_to_band_min_cents is None
     assert (fit.compa_ratio_before, fit.compa_ratio_after) == (None, None)
@@ -471,14 +438,7 @@ def test_no_salary_leaves_ratios_and_raise_empty():
 
 def test_salary_in_another_currency_than_the_target_band_leaves_that_ratio_empty():
     target = replace(RN_MANAGER, pay_band=band(75_000, 95_000, "EUR"))
-    fit = personal_fit(
-        source=RN,
-        target=target,
-        salary=Money(7_000_000, "USD"),
-        held_position_id="rn",
-        standings=achieved(LICENSE, BLS, NE_BC),
-        as_of=DAY,
-    )
+    fit = fit_of(target=target)
     assert fit.compa_ratio_before == Decimal("1.000")
     assert fit.compa_ratio_after is None
     assert fit.raise_to_band_min_cents is None
@@ -486,28 +446,14 @@ def test_salary_in_another_currency_than_the_target_band_leaves_that_ratio_empty
 
 
 def test_salary_in_another_currency_than_both_bands_leaves_both_ratios_empty():
-    fit = personal_fit(
-        source=RN,
-        target=RN_MANAGER,
-        salary=Money(7_000_000, "EUR"),
-        held_position_id="rn",
-        standings=achieved(LICENSE, BLS, NE_BC),
-        as_of=DAY,
-    )
+    fit = fit_of(salary=Money(7_000_000, "EUR"))
     assert (fit.compa_ratio_before, fit.compa_ratio_after) == (None, None)
     assert fit.raise_to_band_min_cents is None
     assert fit.flags == ("currency_mismatch",)
 
 
 def test_missing_bands_leave_ratios_and_raise_empty_without_flags():
-    fit = personal_fit(
-        source=replace(RN, pay_band=None),
-        target=replace(RN_MANAGER, pay_band=None),
-        salary=Money(7_000_000, "USD"),
-        held_position_id="rn",
-        standings=achieved(LICENSE, BLS, NE_BC),
-        as_of=DAY,
-    )
+    fit = fit_of(source=replace(RN, pay_band=None), target=replace(RN_MANAGER, pay_band=None))
     assert (fit.compa_ratio_before, fit.compa_ratio_after) == (None, None)
     assert fit.raise_to_band_min_cents is None
     assert fit.flags == ()

@@ -20,8 +20,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.factories import bearer
+
 # Settings the caller's shell may carry that would change what a test sees.
-_SCRUBBED = ("DATABASE_URL", "CORS_ORIGINS", "LOG_LEVEL", "LOG_FORMAT", "MIGRATE_ON_START")
+_SCRUBBED_PREFIXES = ("DB_", "DATABASE_", "WEB_", "LOG_", "RETRY_", "MIGRATE_")
+_SCRUBBED = ("CORS_ORIGINS", "PYTHONPATH")
 
 
 def free_port() -> int:
@@ -33,7 +36,11 @@ def free_port() -> int:
 
 def server_env(database_url: str, **settings: str) -> dict[str, str]:
     """Return an environment for the service: this one, less stray settings, plus these."""
-    env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED and k != "PYTHONPATH"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(_SCRUBBED_PREFIXES) and k not in _SCRUBBED
+    }
     env.update(
         DATABASE_URL=database_url,
         LOG_FORMAT="json",
@@ -63,7 +70,7 @@ class LiveServer:
 
     def client(self, key: str | None = None, **kwargs: object) -> httpx.Client:
         """Return an HTTP client for the server, sending `key` as a bearer token."""
-        headers = {"Authorization": f"Bearer {key}"} if key else {}
+        headers = bearer(key) if key else {}
         return httpx.Client(base_url=self.base_url, headers=headers, timeout=30, **kwargs)  # type: ignore[arg-type]
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -106,7 +113,7 @@ class LiveServer:
             time.sleep(0.05)
 
 
-def _stop(process: subprocess.Popen[bytes], grace: float = 15.0) -> None:
+def stop_group(process: subprocess.Popen[bytes], grace: float = 15.0) -> None:
     """SIGTERM the server's process group, then SIGKILL whatever is left of it."""
     if process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
@@ -175,5 +182,5 @@ def running_server(
                     + log_path.read_text(errors="replace")[-4000:]
                 )
         finally:
-            _stop(process)
+            stop_group(process)
     raise RuntimeError("no free port could be bound in three attempts")

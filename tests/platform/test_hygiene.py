@@ -12,17 +12,9 @@ from typing import Any
 import pytest
 
 from app.security import carries_personal_data
+from tests.factories import nurse_position
 from tests.platform.conftest import InProcess
 from tests.platform.liveserver import LiveServer
-
-POSITION = {
-    "code": "RN",
-    "title": "Registered Nurse",
-    "family": "Nursing",
-    "track": "individual",
-    "level": 3,
-    "pay_band": {"currency": "USD", "min": 60000, "max": 80000},
-}
 
 
 @pytest.fixture
@@ -30,7 +22,7 @@ def world(in_process: InProcess, sqlite_url: str, org_key: Callable[..., tuple[s
     with in_process(sqlite_url) as client:
         _, key = org_key(client)
         client.headers["Authorization"] = f"Bearer {key}"
-        rn = client.post("/v1/positions", json=POSITION).json()["id"]
+        rn = client.post("/v1/positions", json=nurse_position()).json()["id"]
         person = client.post("/v1/employees", json={"external_id": "E-1"}).json()["id"]
         hired = client.post(
             f"/v1/employees/{person}/events",

@@ -22,24 +22,14 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.migrate import head_revision, upgrade
 from app.observability import ConsoleFormatter, JsonFormatter
+from tests.factories import bearer, nurse_position
 from tests.platform.liveserver import LiveServer, free_port, running_server, server_env
 
 InProcess = Callable[..., contextlib.AbstractContextManager[TestClient]]
 OrgKey = Callable[[TestClient], tuple[str, str]]
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
-POSITION = {
-    "code": "RN",
-    "title": "Registered Nurse",
-    "family": "Nursing",
-    "track": "individual",
-    "level": 3,
-    "pay_band": {"currency": "USD", "min": "60000", "max": "80000"},
-}
+POSITION = nurse_position()
 ACCESS_FIELDS = {"method", "route", "status", "duration_ms", "request_id", "organization_id"}
-
-
-def bearer(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
 
 
 def sample(text: str, name: str, **labels: str) -> float:

@@ -1,12 +1,15 @@
-"""The stored position holdings equal a full replay of every history, whatever the writes.
+"""The holding twin's equivalence test: `app/domain/holding.py` (spells, stored in
+`position_holding`) beside `app.domain.history.replay`, the rule it speeds up.
 
+The stored position holdings equal a full replay of every history, whatever the writes.
 Random programs of writes go through the service functions the routes and the importer
 call, each in its own transaction as a request would be (a rejected write rolls back):
 hires, moves of every kind, salary changes and exits recorded in and out of date order
 (back-fills), voids, imports, position level changes and erasures. After the program,
 each person's stored spells must be what `spells` derives from their non-voided history
 now, and observed paths read from them must be what the replay's move records give.
-Runs on both stores.
+Runs on both stores. The pure halves of the twin (`role_held`, `pay_held` and `spells`
+against the replay, on generated histories) are in tests/domain/test_holding.py.
 """
 
 from __future__ import annotations
@@ -211,7 +214,7 @@ def _check(world: World) -> None:
 
 
 @pytest.mark.parametrize("examples", [30])
-def test_stored_holdings_equal_a_full_replay_after_any_writes(
+def test_holding_twin_stored_spells_equal_a_full_replay_after_any_writes(
     database: Database, examples: int
 ) -> None:
     counter = iter(range(10_000))
@@ -271,7 +274,7 @@ def test_the_migration_backfills_the_holdings_the_writes_kept(database: Database
     assert everything() == kept
 
 
-def test_concurrent_moves_voids_and_level_changes_keep_the_holdings_whole(
+def test_holding_twin_stays_equal_to_the_replay_under_concurrent_moves_voids_and_levels(
     database: Database,
 ) -> None:
     """Writers to the same histories at once (recording moves out of date order, voiding,
