@@ -105,7 +105,7 @@ class Importer:
         # The people whose hire line was rejected, with that line's number.
         self.rejected_hires: dict[str, int] = {}
         self._batch: list[tuple[int, str | None]] = []
-        self._positions: dict[str, tuple[str, int]] | None = None
+        self._positions: dict[str, str] | None = None
         self._level_of: dict[str, int] = {}
         self._writer: SqlWriter | None = None
 
@@ -209,15 +209,15 @@ class Importer:
                 if attempt == 2:
                     raise
 
-    def _positions_by_code(self, session: Session) -> dict[str, tuple[str, int]]:
+    def _positions_by_code(self, session: Session) -> dict[str, str]:
         if self._positions is None:
             rows = session.execute(
                 select(col(Position.code), col(Position.id), col(Position.level)).where(
                     col(Position.organization_id) == self.organization_id
                 )
             ).all()
-            self._positions = {code: (pid, level) for code, pid, level in rows}
-            self._level_of = dict(self._positions.values())
+            self._positions = {code: position_id for code, position_id, _ in rows}
+            self._level_of = {position_id: level for _, position_id, level in rows}
         return self._positions
 
     def _write(self, session: Session, lines: list[ParsedLine]) -> None:
@@ -234,17 +234,16 @@ class Importer:
         self._insert(session, conn, batch)
 
     def _take(
-        self, batch: ImportBatch, parsed: ParsedLine, positions: dict[str, tuple[str, int]]
+        self, batch: ImportBatch, parsed: ParsedLine, positions: dict[str, str]
     ) -> Rejection | None:
         """Check one line against its type and its person's history; when it fits and is no
         duplicate, add its row to the batch. Return why it is rejected, or None."""
         line = parsed.line
         position_id = None
         if line.position_code is not None:
-            found = positions.get(line.position_code)
-            if found is None:
+            position_id = positions.get(line.position_code)
+            if position_id is None:
                 return Rejection("position_code", f"no position with code {line.position_code!r}")
-            position_id = found[0]
         problem = line_problem(parsed, names_position=position_id is not None)
         if problem is not None:
             return problem
