@@ -110,15 +110,12 @@ class ImportBatch:
             self.renumbered[external_id] = None
         self.people[external_id] = person
         self.seen.add((person.id, parsed.key))
-        self.rows.append(
-            self._row(parsed, person, event_id=event_id, position_id=position_id, salary=salary)
-        )
+        self.rows.append(self._row_of(parsed, person, event_id, position_id, salary))
 
-    def _row(
+    def _row_of(
         self,
         parsed: ParsedLine,
         person: Person,
-        *,
         event_id: str,
         position_id: str | None,
         salary: Money | None,
