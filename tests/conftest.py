@@ -189,10 +189,11 @@ def cli(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> Iterator[Callable[..., tuple[int, str, str]]]:
-    """Run `career-mobility ...` in-process against the test database, with its own engines."""
+    """Run `career-mobility ...` in-process against the test database (or `url`), with its
+    own engines."""
 
-    def run(*argv: str) -> tuple[int, str, str]:
-        monkeypatch.setenv("DATABASE_URL", database_url)
+    def run(*argv: str, url: str = database_url) -> tuple[int, str, str]:
+        monkeypatch.setenv("DATABASE_URL", url)
         get_settings.cache_clear()
         set_database(None)
         try:

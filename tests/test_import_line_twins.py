@@ -1,6 +1,8 @@
-"""`PlainImportLine` is the importer's fast twin of `ImportLine`: a line it accepts must read
-the same as `ImportLine` reads it, field by field (skill levels and expiry dates included),
-and a line `ImportLine` rejects it must reject too."""
+"""The equivalence test of the twin `schemas/imports.py:PlainImportLine` (the importer's
+quick reading of a line) beside `ImportLine`: a line the twin accepts must read the same as
+`ImportLine` reads it, field by field (skill levels and expiry dates included), and a line
+`ImportLine` rejects it must reject too (the importer then reads it again with
+`ImportLine`)."""
 
 from __future__ import annotations
 

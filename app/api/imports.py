@@ -3,6 +3,7 @@
 import hashlib
 import tempfile
 from collections.abc import AsyncIterator
+from dataclasses import asdict
 from typing import IO
 
 from fastapi import Request, Response
@@ -13,7 +14,7 @@ from app.auth import Writer
 from app.db import get_database
 from app.errors import UnsupportedMediaType
 from app.routing import keep_claimed
-from app.schemas.imports import ImportLineError, ImportReport
+from app.schemas.imports import ImportReport
 from app.services import idempotency
 from app.services.imports import Importer, LineSplitter
 
@@ -122,11 +123,4 @@ def _feed(importer: Importer, lines: list[tuple[int, str | None]]) -> None:
 
 
 def _report(importer: Importer) -> ImportReport:
-    report = importer.report
-    return ImportReport(
-        lines=report.lines,
-        created=report.created,
-        duplicates=report.duplicates,
-        rejected=report.rejected,
-        errors=[ImportLineError(**e) for e in report.errors],
-    )
+    return ImportReport.model_validate(asdict(importer.report))

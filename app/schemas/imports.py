@@ -63,15 +63,16 @@ EVENT_TYPE_NAMES = frozenset(t.value for t in EventType)
 
 
 class PlainImportLine(InputModel):
-    """`ImportLine` for the importer's quick path: the texts are plain strings, and a line
-    passes only when each is already as `ImportLine` would leave it (trimmed, not blank, no
-    control characters, not too long), so what passes reads the same either way. A line
-    that fails here is read again with `ImportLine`, whose error the report gives. `type`
-    stays the plain name (an enum member hashes in Python; the importer looks the type up a
-    few times).
+    """`ImportLine` for the importer's quick path, a fast twin of it: the texts are plain
+    strings, and a line passes only when each is already as `ImportLine` would leave it
+    (trimmed, not blank, no control characters, not too long), so what passes reads the
+    same either way. A line that fails here is read again with `ImportLine`, whose error
+    the report gives. `type` stays the plain name (an enum member hashes in Python; the
+    importer looks the type up a few times).
 
-    `ImportLine` runs four Python validators on each text field; this runs one check for
-    the whole line (4.1 µs a line against 5.2).
+    Why a twin: `ImportLine` runs four Python validators on each text field, this one check
+    for the whole line, which matters at import sizes (see bench/profile_notes.md,
+    "Import"). `tests/test_import_line_twins.py` is its equivalence test.
     """
 
     employee_external_id: str

@@ -98,7 +98,7 @@ def event_row(
     seq: int,
     event_key: str | None = None,
 ) -> dict[str, Any]:
-    """Return the column values of a validated event (bulk imports insert these directly)."""
+    """Return the column values of a validated event."""
     salary = salary_of(data)
     return {
         "organization_id": organization_id,

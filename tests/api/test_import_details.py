@@ -15,27 +15,10 @@ from sqlmodel import delete, select
 
 from app.db import Database
 from app.models import CareerEvent, Employee
-from app.services.imports import Importer, ordered_ids
-
-NDJSON = {"Content-Type": "application/x-ndjson"}
-
-
-def ndjson(*lines: dict[str, Any] | str) -> bytes:
-    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
-    return (text + "\n").encode()
-
-
-def import_ok(client: TestClient, *lines: dict[str, Any] | str) -> dict[str, Any]:
-    response = client.post("/v1/imports", content=ndjson(*lines), headers=NDJSON)
-    assert response.status_code == 200, response.text
-    return dict(response.json())
-
-
-def position(api: TestClient, code: str, level: int) -> str:
-    body = {"code": code, "title": code, "family": "Nursing", "track": "individual"}
-    response = api.post("/v1/positions", json={**body, "level": level})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
+from app.services.import_writer import ordered_ids
+from app.services.imports import Importer
+from tests.api.importing import import_ok, line, ndjson
+from tests.factories import create_position
 
 
 def person(api: TestClient, external_id: str) -> dict[str, Any]:
@@ -51,51 +34,38 @@ def moves(api: TestClient, external_id: str) -> list[tuple[str, str | None]]:
     return [(e["occurred_on"], e["classification"]) for e in events["items"] if e["position_id"]]
 
 
-def line(external_id: str, kind: str, day: str, **fields: Any) -> dict[str, Any]:
-    return {"employee_external_id": external_id, "type": kind, "occurred_on": day, **fields}
-
-
 @pytest.fixture
 def levels(api: TestClient) -> dict[str, str]:
     """RN and RN-TRIAGE at level 2; CHARGE and RN-MGR at level 3."""
     return {
-        code: position(api, code, level)
+        code: create_position(api, code, level)
         for code, level in (("RN", 2), ("RN-TRIAGE", 2), ("CHARGE", 3), ("RN-MGR", 3))
     }
 
 
-def test_a_move_back_filled_in_the_same_file_classifies_the_later_move_against_it(
-    api: TestClient, levels: dict[str, str]
+HIRED = line("E-1", "hire", "2023-01-02", position_code="RN")
+HIRED_THEN_MOVED = [HIRED, line("E-1", "position_change", "2024-01-02", position_code="RN-MGR")]
+# Earlier than the move before it: RN-MGR is now reached from CHARGE, the same level.
+BACK_FILLED = line("E-1", "position_change", "2023-06-01", position_code="CHARGE")
+
+
+@pytest.mark.parametrize(
+    "files",
+    [[[*HIRED_THEN_MOVED, BACK_FILLED]], [HIRED_THEN_MOVED, [BACK_FILLED]]],
+    ids=["in_the_same_file", "by_a_later_import"],
+)
+def test_a_back_filled_move_classifies_the_later_move_against_it(
+    api: TestClient, levels: dict[str, str], files: list[list[dict[str, Any]]]
 ) -> None:
-    report = import_ok(
-        api,
-        line("E-1", "hire", "2023-01-02", position_code="RN"),
-        line("E-1", "position_change", "2024-01-02", position_code="RN-MGR"),
-        # Earlier than the line before: RN-MGR is now reached from CHARGE, same level.
-        line("E-1", "position_change", "2023-06-01", position_code="CHARGE"),
-    )
+    """In the same file, or by a later import that re-classifies the stored move."""
+    *earlier, last = files
+    for lines in earlier:
+        import_ok(api, ndjson(*lines))
+        assert moves(api, "E-1")[-1] == ("2024-01-02", "promotion")
 
-    assert (report["created"], report["rejected"]) == (3, 0)
-    assert moves(api, "E-1") == [
-        ("2023-01-02", None),
-        ("2023-06-01", "promotion"),
-        ("2024-01-02", "lateral"),
-    ]
+    report = import_ok(api, ndjson(*last))
 
-
-def test_a_move_back_filled_by_a_later_import_reclassifies_the_stored_one(
-    api: TestClient, levels: dict[str, str]
-) -> None:
-    import_ok(
-        api,
-        line("E-1", "hire", "2023-01-02", position_code="RN"),
-        line("E-1", "position_change", "2024-01-02", position_code="RN-MGR"),
-    )
-    assert moves(api, "E-1")[-1] == ("2024-01-02", "promotion")
-
-    report = import_ok(api, line("E-1", "position_change", "2023-06-01", position_code="CHARGE"))
-
-    assert (report["created"], report["rejected"]) == (1, 0)
+    assert (report["created"], report["rejected"]) == (len(last), 0)
     assert moves(api, "E-1") == [
         ("2023-01-02", None),
         ("2023-06-01", "promotion"),
@@ -106,13 +76,9 @@ def test_a_move_back_filled_by_a_later_import_reclassifies_the_stored_one(
 def test_a_back_filled_line_that_would_break_a_stored_move_is_rejected_naming_it(
     api: TestClient, levels: dict[str, str]
 ) -> None:
-    import_ok(
-        api,
-        line("E-1", "hire", "2023-01-02", position_code="RN"),
-        line("E-1", "promotion", "2024-01-02", position_code="RN-MGR"),
-    )
+    import_ok(api, ndjson(HIRED, line("E-1", "promotion", "2024-01-02", position_code="RN-MGR")))
     # From CHARGE (3) the stored promotion to RN-MGR (3) would be lateral.
-    report = import_ok(api, line("E-1", "position_change", "2023-06-01", position_code="CHARGE"))
+    report = import_ok(api, ndjson(BACK_FILLED))
 
     assert (report["created"], report["rejected"]) == (0, 1)
     [error] = report["errors"]
@@ -127,15 +93,17 @@ def test_texts_are_trimmed_and_checked_as_the_line_model_does(
 ) -> None:
     report = import_ok(
         api,
-        line(" E-1 ", "hire", "2023-01-02", position_code=" RN", employee_display_name=" Ana "),
-        line("E-1", "skill_acquired", "2023-02-01", name="\tWound care  "),
-        line("E-1", "skill_acquired", "2023-02-02", name="   "),
-        line("E-1", "skill_acquired", "2023-02-03", name="bad\u0000name"),
-        line("E-1", "skill_acquired", "2023-02-04", name="x" * 301),
-        line("E-1", "skill_acquired", "2023-02-05", name="x" * 300),
-        line("E-1", "coffee_break", "2023-02-06"),
-        line("E-1", "training_completed", "2023-02-07", name="BLS", event_key="  k-1 "),
-        line("E-1", "training_completed", "2023-02-08", name="BLS again", event_key="k-1"),
+        ndjson(
+            line(" E-1 ", "hire", "2023-01-02", position_code=" RN", employee_display_name=" Ana "),
+            line("E-1", "skill_acquired", "2023-02-01", name="\tWound care  "),
+            line("E-1", "skill_acquired", "2023-02-02", name="   "),
+            line("E-1", "skill_acquired", "2023-02-03", name="bad\u0000name"),
+            line("E-1", "skill_acquired", "2023-02-04", name="x" * 301),
+            line("E-1", "skill_acquired", "2023-02-05", name="x" * 300),
+            line("E-1", "coffee_break", "2023-02-06"),
+            line("E-1", "training_completed", "2023-02-07", name="BLS", event_key="  k-1 "),
+            line("E-1", "training_completed", "2023-02-08", name="BLS again", event_key="k-1"),
+        ),
     )
 
     assert (report["created"], report["duplicates"], report["rejected"]) == (4, 1, 4)
@@ -158,9 +126,11 @@ def test_texts_land_byte_for_byte_whatever_they_hold(
     odd = 'tab\there, new\nline, back\\slash, \\N, "quoted", \u00e9\u00f1 \U0001fa7a, \r end'
     report = import_ok(
         api,
-        line("E-\\N", "hire", "2023-01-02", position_code="RN", employee_display_name=odd),
-        line("E-\\N", "initiative", "2023-02-01", description=odd),
-        line("E-\\N", "training_completed", "2023-03-01", name=odd[:-6], event_key=odd),
+        ndjson(
+            line("E-\\N", "hire", "2023-01-02", position_code="RN", employee_display_name=odd),
+            line("E-\\N", "initiative", "2023-02-01", description=odd),
+            line("E-\\N", "training_completed", "2023-03-01", name=odd[:-6], event_key=odd),
+        ),
     )
 
     assert (report["created"], report["rejected"]) == (3, 0), report
@@ -171,7 +141,7 @@ def test_texts_land_byte_for_byte_whatever_they_hold(
     assert events[2]["name"] == odd[:-6]
     # The key was stored as sent (trimmed): the same line again is a duplicate.
     again = import_ok(
-        api, line("E-\\N", "training_completed", "2023-03-01", name="other", event_key=odd)
+        api, ndjson(line("E-\\N", "training_completed", "2023-03-01", name="other", event_key=odd))
     )
     assert (again["created"], again["duplicates"]) == (0, 1)
 
@@ -250,7 +220,12 @@ def test_an_imports_event_ids_are_uuids_that_ascend_in_file_order(
 ) -> None:
     import_ok(
         api,
-        *[line("E-1", "skill_acquired", f"2023-01-{1 + k:02d}", name=f"s{k}") for k in range(20)],
+        ndjson(
+            *[
+                line("E-1", "skill_acquired", f"2023-01-{1 + k:02d}", name=f"s{k}")
+                for k in range(20)
+            ]
+        ),
     )
     employee_id = person(api, "E-1")["id"]
     events = api.get(f"/v1/employees/{employee_id}/events").json()["items"]

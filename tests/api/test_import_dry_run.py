@@ -10,11 +10,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func
-from sqlmodel import select
 
 from app.db import Database
-from app.models import CareerEvent, Employee
+from tests.api.importing import line, ndjson, stored_counts, write_file
+from tests.factories import create_position
 
 # The `cli` fixture (tests/conftest.py) runs `career-mobility ...` in-process.
 Cli = Callable[..., tuple[int, str, str]]
@@ -22,28 +21,7 @@ Cli = Callable[..., tuple[int, str, str]]
 
 @pytest.fixture
 def rn(api: TestClient) -> str:
-    body = {"code": "RN", "title": "Registered Nurse", "family": "Nursing", "level": 3}
-    response = api.post("/v1/positions", json={**body, "track": "individual"})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
-
-
-def counts(database: Database) -> tuple[int, int]:
-    with database.transaction(write=False) as session:
-        people = session.exec(select(func.count()).select_from(Employee)).one()
-        events = session.exec(select(func.count()).select_from(CareerEvent)).one()
-    return int(people), int(events)
-
-
-def write(tmp_path: Path, *lines: dict[str, Any] | str) -> str:
-    path = tmp_path / "events.ndjson"
-    text = "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines)
-    path.write_text(text + "\n")
-    return str(path)
-
-
-def line(person: str, kind: str, day: str, **fields: Any) -> dict[str, Any]:
-    return {"employee_external_id": person, "type": kind, "occurred_on": day, **fields}
+    return create_position(api, "RN", 3)
 
 
 FILE = (
@@ -61,8 +39,8 @@ FILE = (
 def test_dry_run_reports_what_would_land_and_writes_nothing(
     api: TestClient, org: Any, rn: str, cli: Cli, database: Database, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, *FILE)
-    before = counts(database)
+    path = write_file(tmp_path, ndjson(*FILE))
+    before = stored_counts(database)
 
     code, out, err = cli("import", path, "--org", org.name, "--quiet", "--dry-run")
 
@@ -75,13 +53,13 @@ def test_dry_run_reports_what_would_land_and_writes_nothing(
         (6, "position_code"),
     ]
     assert "dry run: nothing was written" in err
-    assert counts(database) == before
+    assert stored_counts(database) == before
 
     # The real import lands exactly what the dry run said it would.
     code, out, _ = cli("import", path, "--org", org.name, "--quiet")
     assert code == 2
     assert json.loads(out) == report
-    assert counts(database) == (before[0] + 2, before[1] + 3)
+    assert stored_counts(database) == (before[0] + 2, before[1] + 3)
 
 
 def test_dry_run_checks_later_lines_against_earlier_ones_across_batches(
@@ -94,19 +72,19 @@ def test_dry_run_checks_later_lines_against_earlier_ones_across_batches(
         line(f"P-{i}", "salary_change", "2024-06-01", salary={"amount": "1.00", "currency": "USD"})
         for i in range(1500)
     ]
-    path = write(tmp_path, *hires, *moves)
+    path = write_file(tmp_path, ndjson(*hires, *moves))
 
     code, out, _ = cli("import", path, "--org", org.name, "--quiet", "--dry-run")
 
     assert code == 0, out
     assert json.loads(out)["created"] == 3000
-    assert counts(database) == (0, 0)
+    assert stored_counts(database) == (0, 0)
 
 
 def test_an_import_names_the_people_a_rejected_hire_leaves_without_one(
     api: TestClient, org: Any, rn: str, cli: Cli, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, *FILE)
+    path = write_file(tmp_path, ndjson(*FILE))
 
     code, _, err = cli("import", path, "--org", org.name, "--quiet")
 
@@ -123,7 +101,7 @@ def test_an_import_names_the_people_a_rejected_hire_leaves_without_one(
 def test_an_import_without_rejected_hires_warns_about_nothing(
     api: TestClient, org: Any, rn: str, cli: Cli, tmp_path: Path
 ) -> None:
-    path = write(tmp_path, FILE[0], FILE[1])
+    path = write_file(tmp_path, ndjson(FILE[0], FILE[1]))
 
     code, _, err = cli("import", path, "--org", org.name, "--quiet")
 

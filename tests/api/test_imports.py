@@ -11,48 +11,18 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func
-from sqlmodel import select
 
-from app.cli import main
-from app.config import get_settings
-from app.db import Database, peek_database, set_database
-from app.models import CareerEvent, Employee
+from app.db import Database
+from tests.api.importing import import_ok, line, ndjson, post_import, stored_counts, write_file
+from tests.factories import create_position, usd
 
-NDJSON = {"Content-Type": "application/x-ndjson"}
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PROBLEM_JSON = "application/problem+json"
+# The first event of E-1 in most tests here.
+HIRE = line("E-1", "hire", "2024-01-01", position_code="RN")
 
 
 # --- small local helpers -------------------------------------------------------------------
-
-
-def usd(amount: str) -> dict[str, str]:
-    return {"amount": amount, "currency": "USD"}
-
-
-def ndjson(*lines: dict[str, Any] | str) -> bytes:
-    """Return an NDJSON body: dicts are dumped, strings are sent as they are."""
-    text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
-    return (text + "\n").encode()
-
-
-def post_import(client: TestClient, body: Any, **headers: str) -> Any:
-    return client.post("/v1/imports", content=body, headers={**NDJSON, **headers})
-
-
-def import_ok(client: TestClient, body: Any, **headers: str) -> dict[str, Any]:
-    response = post_import(client, body, **headers)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    return response.json()
-
-
-def create_position(api: TestClient, code: str, level: int) -> str:
-    body = {"code": code, "title": f"Title {code}", "family": "Nursing", "level": level}
-    response = api.post("/v1/positions", json={**body, "track": "individual"})
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 def find_employee(client: TestClient, external_id: str) -> dict[str, Any] | None:
@@ -83,14 +53,6 @@ def all_employees(client: TestClient) -> list[dict[str, Any]]:
             return items
 
 
-def stored_counts(database: Database) -> tuple[int, int]:
-    """Return (employees, events) in the whole database."""
-    with database.transaction(write=False) as session:
-        employees = session.exec(select(func.count()).select_from(Employee)).one()
-        events = session.exec(select(func.count()).select_from(CareerEvent)).one()
-    return int(employees), int(events)
-
-
 def errors_by_line(report: dict[str, Any]) -> dict[int, dict[str, Any]]:
     return {e["line"]: e for e in report["errors"]}
 
@@ -111,60 +73,24 @@ def positions(api: TestClient) -> dict[str, str]:
 
 # A file with good lines and one bad line of each kind the issue names.
 GOOD_AND_BAD = ndjson(
-    {
-        "employee_external_id": "E-100",
-        "employee_display_name": "Ana Ruiz",
-        "type": "hire",
-        "occurred_on": "2023-01-02",
-        "position_code": "RN",
-        "salary": usd("60000.00"),
-        "event_key": "hr-1",
-    },
+    line(
+        "E-100",
+        "hire",
+        "2023-01-02",
+        employee_display_name="Ana Ruiz",
+        position_code="RN",
+        salary=usd("60000.00"),
+        event_key="hr-1",
+    ),
     '{"employee_external_id": "E-100", "type": ',
-    {
-        "employee_external_id": "E-200",
-        "type": "hire",
-        "occurred_on": "2023-01-02",
-        "position_code": "ICU",
-    },
-    {
-        "employee_external_id": "E-100",
-        "type": "performance_review",
-        "occurred_on": "2023-06-01",
-        "rating": 7,
-    },
-    {"employee_external_id": "E-100", "type": "training_completed", "occurred_on": "2023-06-01"},
-    {
-        "employee_external_id": "E-300",
-        "type": "hire",
-        "occurred_on": "2024-01-01",
-        "position_code": "RN",
-    },
-    {
-        "employee_external_id": "E-300",
-        "type": "promotion",
-        "occurred_on": "2023-06-01",
-        "position_code": "RN-MGR",
-    },
-    {
-        "employee_external_id": "E-100",
-        "type": "performance_review",
-        "occurred_on": "2023-06-01",
-        "rating": 4,
-    },
-    {
-        "employee_external_id": "E-100",
-        "type": "training_completed",
-        "occurred_on": "2023-07-01",
-        "name": "Emergency Triage",
-    },
-    {
-        "employee_external_id": "E-100",
-        "type": "promotion",
-        "occurred_on": "2024-03-01",
-        "position_code": "RN-MGR",
-        "salary": usd("70000.00"),
-    },
+    line("E-200", "hire", "2023-01-02", position_code="ICU"),
+    line("E-100", "performance_review", "2023-06-01", rating=7),
+    line("E-100", "training_completed", "2023-06-01"),
+    line("E-300", "hire", "2024-01-01", position_code="RN"),
+    line("E-300", "promotion", "2023-06-01", position_code="RN-MGR"),
+    line("E-100", "performance_review", "2023-06-01", rating=4),
+    line("E-100", "training_completed", "2023-07-01", name="Emergency Triage"),
+    line("E-100", "promotion", "2024-03-01", position_code="RN-MGR", salary=usd("70000.00")),
 )
 GOOD_LINES = 5
 BAD_LINES = {2: "line", 3: "position_code", 4: "rating", 5: "name", 7: "occurred_on"}
@@ -249,19 +175,8 @@ def test_second_import_of_the_same_file_adds_nothing(
 def test_lines_without_event_key_dedupe_by_content_whatever_key_order_or_spacing(
     api: TestClient, positions: dict[str, str]
 ) -> None:
-    hire = {
-        "employee_external_id": "E-1",
-        "type": "hire",
-        "occurred_on": "2024-01-01",
-        "position_code": "RN",
-    }
-    skill = {
-        "employee_external_id": "E-1",
-        "type": "skill_acquired",
-        "occurred_on": "2024-02-01",
-        "name": "Wound care",
-    }
-    assert import_ok(api, ndjson(hire, skill))["created"] == 2
+    skill = line("E-1", "skill_acquired", "2024-02-01", name="Wound care")
+    assert import_ok(api, ndjson(HIRE, skill))["created"] == 2
 
     reordered = json.dumps(
         dict(reversed(list(skill.items()))), indent=None, separators=(" ,", ":  ")
@@ -285,19 +200,8 @@ def test_lines_without_event_key_dedupe_by_content_whatever_key_order_or_spacing
 def test_same_content_twice_in_one_file_lands_once(
     api: TestClient, positions: dict[str, str]
 ) -> None:
-    hire = {
-        "employee_external_id": "E-1",
-        "type": "hire",
-        "occurred_on": "2024-01-01",
-        "position_code": "RN",
-    }
-    training = {
-        "employee_external_id": "E-1",
-        "type": "training_completed",
-        "occurred_on": "2024-02-01",
-        "name": "ACLS",
-    }
-    report = import_ok(api, ndjson(hire, training, training))
+    training = line("E-1", "training_completed", "2024-02-01", name="ACLS")
+    report = import_ok(api, ndjson(HIRE, training, training))
 
     assert (report["created"], report["duplicates"], report["rejected"]) == (2, 1, 0)
     person = find_employee(api, "E-1")
@@ -308,20 +212,8 @@ def test_same_content_twice_in_one_file_lands_once(
 def test_a_known_event_key_is_a_duplicate_even_when_the_content_changed(
     api: TestClient, positions: dict[str, str]
 ) -> None:
-    hire = {
-        "employee_external_id": "E-1",
-        "type": "hire",
-        "occurred_on": "2024-01-01",
-        "position_code": "RN",
-        "event_key": "hr-1",
-    }
-    cert = {
-        "employee_external_id": "E-1",
-        "type": "certification_earned",
-        "occurred_on": "2024-05-01",
-        "name": "CEN",
-        "event_key": "hr-2",
-    }
+    hire = {**HIRE, "event_key": "hr-1"}
+    cert = line("E-1", "certification_earned", "2024-05-01", name="CEN", event_key="hr-2")
     assert import_ok(api, ndjson(hire, cert))["created"] == 2
 
     corrected = {**cert, "occurred_on": "2024-06-01", "name": "Certified Emergency Nurse"}
@@ -338,14 +230,8 @@ def test_a_known_event_key_is_a_duplicate_even_when_the_content_changed(
 def test_blank_lines_are_ignored_and_line_numbers_stay_physical(
     api: TestClient, positions: dict[str, str]
 ) -> None:
-    hire = {
-        "employee_external_id": "E-1",
-        "type": "hire",
-        "occurred_on": "2024-01-01",
-        "position_code": "RN",
-    }
-    bad = {"employee_external_id": "E-1", "type": "initiative", "occurred_on": "2024-02-01"}
-    body = ("\n" + json.dumps(hire) + "\r\n\n   \n\t\n" + json.dumps(bad) + "\n\n").encode()
+    bad = line("E-1", "initiative", "2024-02-01")
+    body = ("\n" + json.dumps(HIRE) + "\r\n\n   \n\t\n" + json.dumps(bad) + "\n\n").encode()
 
     report = import_ok(api, body)
 
@@ -366,19 +252,8 @@ def test_lines_split_across_stream_chunks_are_reassembled(
 ) -> None:
     name = "José Ñúñez 🩺"
     body = ndjson(
-        {
-            "employee_external_id": "E-ü",
-            "employee_display_name": name,
-            "type": "hire",
-            "occurred_on": "2024-01-01",
-            "position_code": "RN",
-        },
-        {
-            "employee_external_id": "E-ü",
-            "type": "skill_acquired",
-            "occurred_on": "2024-02-01",
-            "name": "Triage — adult",
-        },
+        line("E-ü", "hire", "2024-01-01", employee_display_name=name, position_code="RN"),
+        line("E-ü", "skill_acquired", "2024-02-01", name="Triage — adult"),
     ).rstrip(b"\n")  # the last line has no newline
 
     report = import_ok(api, chunked(body, 5))
@@ -398,22 +273,18 @@ def test_more_lines_than_one_batch_all_land(
     for n in range(40):
         external_id = f"B-{n:02d}"
         lines.append(
-            {
-                "employee_external_id": external_id,
-                "type": "hire",
-                "occurred_on": "2022-01-03",
-                "position_code": "RN",
-                "salary": usd(f"{50000 + n}.00"),
-            }
+            line(
+                external_id, "hire", "2022-01-03", position_code="RN", salary=usd(f"{50000 + n}.00")
+            )
         )
         for k in range(29):
             lines.append(
-                {
-                    "employee_external_id": external_id,
-                    "type": "skill_acquired",
-                    "occurred_on": f"2023-{1 + k % 12:02d}-{1 + k:02d}",
-                    "name": f"Skill {n}-{k}",
-                }
+                line(
+                    external_id,
+                    "skill_acquired",
+                    f"2023-{1 + k % 12:02d}-{1 + k:02d}",
+                    name=f"Skill {n}-{k}",
+                )
             )
     lines.insert(699, "not json")  # physical line 700
     body = ndjson(*lines)
@@ -475,13 +346,7 @@ def test_import_sees_only_the_calling_organizations_people_and_positions(
     positions: dict[str, str],
     make_org: Callable[[str], Any],
 ) -> None:
-    hire = {
-        "employee_external_id": "E-1",
-        "type": "hire",
-        "occurred_on": "2024-01-01",
-        "position_code": "RN",
-    }
-    import_ok(api, ndjson(hire))
+    import_ok(api, ndjson(HIRE))
     ours = find_employee(api, "E-1")
     assert ours is not None
 
@@ -493,13 +358,8 @@ def test_import_sees_only_the_calling_organizations_people_and_positions(
         headers=other_headers,
     )
     assert response.status_code == 201
-    promotion = {
-        "employee_external_id": "E-1",
-        "type": "promotion",
-        "occurred_on": "2024-06-01",
-        "position_code": "RN-MGR",
-    }
-    report = import_ok(api, ndjson(hire, promotion), **other_headers)
+    promotion = line("E-1", "promotion", "2024-06-01", position_code="RN-MGR")
+    report = import_ok(api, ndjson(HIRE, promotion), **other_headers)
 
     # The same line in another organization is new there, and RN-MGR is not theirs.
     assert (report["created"], report["duplicates"]) == (1, 0)
@@ -539,12 +399,6 @@ def test_an_import_retried_with_the_same_idempotency_key_replays_the_first_repor
 # --- the command line ----------------------------------------------------------------------
 
 
-def write_file(tmp_path: Path, body: bytes, name: str = "events.ndjson") -> str:
-    path = tmp_path / name
-    path.write_bytes(body)
-    return str(path)
-
-
 def test_cli_imports_the_nurses_example_cleanly_and_a_rerun_adds_nothing(
     api: TestClient, org: Any, positions: dict[str, str], cli: Callable[..., Any]
 ) -> None:
@@ -552,8 +406,8 @@ def test_cli_imports_the_nurses_example_cleanly_and_a_rerun_adds_nothing(
     # Expectations come from the file itself, so its sample people may change.
     lines = [json.loads(t) for t in path.read_text().splitlines() if t.strip()]
     people: dict[str, list[dict[str, Any]]] = {}
-    for line in lines:
-        people.setdefault(line["employee_external_id"], []).append(line)
+    for sent in lines:
+        people.setdefault(sent["employee_external_id"], []).append(sent)
 
     code, out, _ = cli("import", str(path), "--org", org.name, "--quiet")
 
@@ -682,25 +536,15 @@ def test_cli_shows_progress_on_stderr_unless_quiet(
 def test_cli_exits_1_when_the_database_cannot_be_reached(
     org: Any,
     positions: dict[str, str],
+    cli: Callable[..., Any],
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
     database: Database,
 ) -> None:
     path = write_file(tmp_path, GOOD_AND_BAD)
     before = stored_counts(database)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/service.db")
-    get_settings.cache_clear()
-    set_database(None)
-    try:
-        code = main(["import", path, "--org", org.name, "--quiet"])
-    finally:
-        built = peek_database()
-        if built is not None:
-            built.dispose()
-        set_database(database)
-        get_settings.cache_clear()
-    out, err = capsys.readouterr()
+    missing = f"sqlite:///{tmp_path}/missing-dir/service.db"
+
+    code, out, err = cli("import", path, "--org", org.name, "--quiet", url=missing)
 
     assert code == 1
     assert out == ""
@@ -712,14 +556,7 @@ def test_cli_exits_1_when_the_database_cannot_be_reached(
 def test_an_import_body_that_is_not_ndjson_is_a_415_and_imports_nothing(
     api: TestClient,
 ) -> None:
-    body = json.dumps(
-        {
-            "employee_external_id": "E-415",
-            "type": "skill_acquired",
-            "occurred_on": "2024-01-01",
-            "name": "Triage",
-        }
-    )
+    body = json.dumps(line("E-415", "skill_acquired", "2024-01-01", name="Triage"))
     response = api.post("/v1/imports", content=body, headers={"Content-Type": "text/csv"})
     assert response.status_code == 415
     assert response.headers["content-type"].startswith("application/problem+json")
