@@ -108,7 +108,7 @@ def levels(session: Session, organization_id: str, position_ids: Iterable[str]) 
     return {pid: int(level) for pid, level in rows}
 
 
-def project(
+def projection_of(
     session: Session,
     organization_id: str,
     employee_id: str,

@@ -135,7 +135,9 @@ def _spell(row: Any) -> tuple[str, Spell]:
     )
 
 
-def stored(session: Session, organization_id: str, *, people: Any = None) -> dict[str, list[Spell]]:
+def stored_spells(
+    session: Session, organization_id: str, *, people: Any = None
+) -> dict[str, list[Spell]]:
     """Return the stored spells by person, each person's oldest first. `people` limits the
     persons: a list of ids or a scalar subquery; None means the whole organization."""
     query = select(*_COLUMNS).where(col(PositionHolding.organization_id) == organization_id)

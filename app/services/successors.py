@@ -94,7 +94,7 @@ def _check_nominee(
     if session.get(Employee, (organization_id, employee_id)) is None:
         raise ValidationFailed.one("employee_id", "no such employee in this organization")
     day = today()
-    held = history.project(session, organization_id, employee_id, as_of=day, classify=False)
+    held = history.projection_of(session, organization_id, employee_id, as_of=day, classify=False)
     if held.status is not Status.active:
         raise ValidationFailed.one(
             "employee_id",

@@ -189,7 +189,7 @@ def _check(world: World) -> None:
                 select(Employee.id).where(Employee.organization_id == world.org)
             ).scalars()
         )
-        stored = holdings.stored(session, world.org)
+        stored = holdings.stored_spells(session, world.org)
         by_person = history.state_events_by_person(session, world.org)
         level_of = history.levels(session, world.org, world.positions)
         assert set(stored) <= set(people)
@@ -262,7 +262,7 @@ def test_the_migration_backfills_the_holdings_the_writes_kept(database: Database
 
     def everything() -> dict[str, dict[str, list[Any]]]:
         with database.transaction() as session:
-            return {w.org: holdings.stored(session, w.org) for w in worlds}
+            return {w.org: holdings.stored_spells(session, w.org) for w in worlds}
 
     kept = everything()
     assert any(kept.values())
