@@ -27,7 +27,7 @@ def _kinds() -> list[type[ApiError]]:
 
 
 # The title the service sends with each problem type.
-TITLES = {"method-not-allowed": "Method not allowed"} | {k.slug: k.title for k in _kinds()}
+TITLES = {k.slug: k.title for k in _kinds()}
 
 
 def _body(status: int, slug: str, detail: str, path: str, **more: Any) -> dict[str, Any]:
